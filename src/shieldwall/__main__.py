@@ -1,0 +1,3 @@
+from shieldwall.cli.main import main
+
+raise SystemExit(main())

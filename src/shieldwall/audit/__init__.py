@@ -1,0 +1,1 @@
+"""The CloudTrail-shaped audit trail: events, redaction, the background writer and LookupEvents."""

@@ -1,0 +1,380 @@
+"""The audit trail: events written in the background to the store's database, read back as LookupEvents.
+
+`record` is on the request path, so it only turns the event into rows and keeps them. The server then awaits
+`committed()` before it sends the response: the first request of an event-loop turn schedules one commit at the
+end of that turn, and every request of the turn waits for it (group commit). So an acknowledged request always
+has its event on disk, and under load one commit serves many requests. `flush` commits synchronously, for
+callers outside the event loop. Events live in
+`audit_events`, one row per event with the lookup attributes in indexed columns and the full event JSON; each
+event's resources are rows of `audit_resources`, indexed by type and by name (both the resource's short name
+and its ARN match).
+
+`lookup` follows CloudTrail's LookupEvents: at most one lookup attribute, StartTime not after EndTime,
+MaxResults 1..50 (default 50), newest first, and a NextToken that only works with the parameters it came from.
+The token is an HMAC-sealed position (event time, arrival order), so a tampered or foreign token is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shieldwall import ids
+from shieldwall.audit.events import is_read_only
+from shieldwall.clock import fmt_iso8601, parse_iso8601
+from shieldwall.errors import AwsError
+from shieldwall.store.base import StoreError
+from shieldwall.store.sqlite import SqliteStore
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_RESULTS = 50
+MAX_ATTRIBUTE_LENGTH = 2000
+_MAX_CURSOR = 2**63 - 1
+_TAG_SIZE = 16
+_DOUBLE_COUNTED = frozenset("_ ,\n")
+
+_INSERT_EVENT = (
+    "INSERT {conflict}INTO audit_events (seq, event_id, account, region, event_time, event_name,"
+    " event_source, read_only, username, access_key_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_NEW_EVENT = _INSERT_EVENT.format(conflict="")
+_INSERT_EVENT_ONCE = _INSERT_EVENT.format(conflict="OR IGNORE ")
+_INSERT_RESOURCE = (
+    "INSERT OR IGNORE INTO audit_resources (seq, resource_type, resource_name) VALUES (?, ?, ?)"
+)
+_NEXT_SEQ = "SELECT coalesce(max(seq), 0) + 1 FROM audit_events"
+_SELECT = (
+    "SELECT event_id, event_time, seq, event_name, event_source, read_only, username, access_key_id, body"
+    " FROM audit_events WHERE account = ? AND region = ? AND event_time >= ? AND event_time <= ?"
+    " AND (event_time, seq) < (?, ?){filter} ORDER BY event_time DESC, seq DESC LIMIT ?"
+)
+_FILTERS = {
+    None: "",
+    "EventId": " AND event_id = ?",
+    "EventName": " AND event_name = ?",
+    "ReadOnly": " AND read_only = ?",
+    "Username": " AND username = ?",
+    "EventSource": " AND event_source = ?",
+    "AccessKeyId": " AND access_key_id = ?",
+    "ResourceType": " AND seq IN (SELECT seq FROM audit_resources WHERE resource_type = ?)",
+    "ResourceName": " AND seq IN (SELECT seq FROM audit_resources WHERE resource_name = ?)",
+}
+_QUERIES = {key: _SELECT.format(filter=condition) for key, condition in _FILTERS.items()}
+
+
+def _json_time(value: object) -> str:
+    if isinstance(value, datetime):
+        return fmt_iso8601(value)
+    raise TypeError(f"an audit event cannot hold a {type(value).__name__}")
+
+
+_to_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_json_time).encode
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    event: tuple[Any, ...]
+    resources: list[tuple[str, str]]
+
+
+class AuditLog:
+    def __init__(self, store: SqliteStore, *, token_key: bytes | None = None) -> None:
+        self._store = store
+        self._token_key = token_key or ids.token_bytes(32)
+        self._conn = store.connect()
+        self._lock = threading.Lock()
+        self._pending: list[_Rows] = []
+        self._tick: asyncio.Future[None] | None = None
+        self._closed = False
+        self.dropped = 0
+
+    # -- writing --------------------------------------------------------------------------------------------
+
+    def record(self, event: Mapping[str, Any]) -> None:
+        """Queue `event` (as built by `build_event`) for the next commit; returns without touching the disk."""
+        if self._closed:
+            raise StoreError("the audit log is closed")
+        rows = rows_of(event)
+        with self._lock:
+            self._pending.append(rows)
+
+    async def committed(self) -> None:
+        """Wait until every event recorded so far is committed (one commit for all requests of this loop turn)."""
+        if self._tick is None:
+            loop = asyncio.get_running_loop()
+            self._tick = loop.create_future()
+            loop.call_soon(self._commit_tick)
+        await self._tick
+
+    def _commit_tick(self) -> None:
+        tick, self._tick = self._tick, None
+        self.flush()
+        if tick is not None and not tick.done():
+            tick.set_result(None)
+
+    def flush(self) -> None:
+        """Commit every event recorded before this call."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+            if not batch or self._closed:
+                return
+            try:
+                insert_batch(self._conn, batch)
+            except sqlite3.Error:
+                self.dropped += len(batch)
+                logger.exception("could not write %d audit events", len(batch))
+
+    def close(self) -> None:
+        """Commit what is pending and close the log's connection. Close it before the store."""
+        self.flush()
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    # -- reading --------------------------------------------------------------------------------------------
+
+    def lookup(
+        self,
+        account: str,
+        region: str,
+        attributes: Sequence[Mapping[str, Any]] | None = None,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """CloudTrail LookupEvents over the events of `account` in `region`.
+
+        Returns LookupEvents' typed response: {"Events": [...]} plus "NextToken" when more events follow.
+        """
+        if self._closed:
+            raise StoreError("the audit log is closed")
+        attribute = check_attributes(attributes)
+        start, end = check_time_range(start_time, end_time)
+        limit = check_max_results(max_results)
+        digest = _query_digest(account, region, attribute, start, end)
+        position = self._open_token(next_token, digest) if next_token else (_MAX_CURSOR, _MAX_CURSOR)
+        key, value = attribute if attribute else (None, None)
+        params: list[Any] = [account, region, start, end, *position]
+        if key is not None:
+            params.append(value)
+        params.append(limit + 1)
+        self.flush()
+        with self._lock:
+            rows = self._conn.execute(_QUERIES[key], params).fetchall()
+        page: dict[str, Any] = {"Events": [lookup_item(row) for row in rows[:limit]]}
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            page["NextToken"] = self._seal_token(last[1], last[2], digest)
+        return page
+
+    def _seal_token(self, event_time: int, seq: int, digest: str) -> str:
+        payload = json.dumps([event_time, seq, digest], separators=(",", ":")).encode()
+        tag = hmac.new(self._token_key, payload, hashlib.sha256).digest()[:_TAG_SIZE]
+        return base64.urlsafe_b64encode(tag + payload).decode("ascii")
+
+    def _open_token(self, token: str, digest: str) -> tuple[int, int]:
+        try:
+            raw = base64.urlsafe_b64decode(token.encode("ascii"))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            raise invalid_token() from None
+        tag, payload = raw[:_TAG_SIZE], raw[_TAG_SIZE:]
+        expected = hmac.new(self._token_key, payload, hashlib.sha256).digest()[:_TAG_SIZE]
+        if not hmac.compare_digest(tag, expected):
+            raise invalid_token()
+        try:
+            event_time, seq, token_digest = json.loads(payload)
+        except (ValueError, TypeError):
+            raise invalid_token() from None
+        if token_digest != digest or type(event_time) is not int or type(seq) is not int:
+            raise invalid_token()
+        return event_time, seq
+
+
+# -- rows -------------------------------------------------------------------------------------------------
+
+
+def rows_of(event: Mapping[str, Any]) -> _Rows:
+    identity = event.get("userIdentity") or {}
+    event_id = event["eventID"]
+    row = (
+        event_id,
+        event.get("recipientAccountId") or "",
+        event.get("awsRegion") or "",
+        to_micros(parse_iso8601(event["eventTime"])),
+        event["eventName"],
+        event["eventSource"],
+        "true" if event.get("readOnly", is_read_only(event["eventName"])) else "false",
+        username_of(identity),
+        identity.get("accessKeyId"),
+        _to_json(event),
+    )
+    resources = [
+        (entry["type"], name)
+        for entry in event.get("resources") or ()
+        if entry.get("type") and entry.get("ARN")
+        for name in {resource_name(entry["ARN"]), entry["ARN"]}
+    ]
+    return _Rows(row, resources)
+
+
+def insert_batch(conn: sqlite3.Connection, batch: list[_Rows]) -> None:
+    """Insert `batch` in one transaction, numbering the events in arrival order.
+
+    The fast path inserts everything at once; an event recorded twice (same eventID) makes it fail, and then
+    the batch goes in one event at a time, keeping the first copy.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        first = conn.execute(_NEXT_SEQ).fetchone()[0]
+        conn.execute("SAVEPOINT audit_batch")
+        try:
+            insert_all(conn, batch, first)
+            conn.execute("RELEASE audit_batch")
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK TO audit_batch")
+            conn.execute("RELEASE audit_batch")
+            insert_each(conn, batch, first)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def insert_all(conn: sqlite3.Connection, batch: list[_Rows], first: int) -> None:
+    conn.executemany(_INSERT_NEW_EVENT, [(first + n, *rows.event) for n, rows in enumerate(batch)])
+    conn.executemany(
+        _INSERT_RESOURCE,
+        [(first + n, *resource) for n, rows in enumerate(batch) for resource in rows.resources],
+    )
+
+
+def insert_each(conn: sqlite3.Connection, batch: list[_Rows], first: int) -> None:
+    for seq, rows in enumerate(batch, start=first):
+        if conn.execute(_INSERT_EVENT_ONCE, (seq, *rows.event)).rowcount:
+            conn.executemany(_INSERT_RESOURCE, [(seq, *resource) for resource in rows.resources])
+
+
+def username_of(identity: Mapping[str, Any]) -> str | None:
+    """LookupEvents' Username: the user's name, "root", or the session name of a role or federated user."""
+    kind = identity.get("type")
+    if kind == "Root":
+        return "root"
+    name = identity.get("userName")
+    if name:
+        return str(name)
+    arn = str(identity.get("arn") or "")
+    if kind in ("AssumedRole", "FederatedUser") and "/" in arn:
+        return arn.rsplit("/", 1)[1]
+    return None
+
+
+def resource_name(arn: str) -> str:
+    """The name in an ARN's resource part: `user/dev/bob` → `bob`, `function:f` → `f`, `b` → `b`."""
+    resource = arn.split(":", 5)[-1]
+    if "/" in resource:
+        return resource.rsplit("/", 1)[1]
+    if ":" in resource:
+        return resource.split(":", 1)[1]
+    return resource
+
+
+def to_micros(when: datetime) -> int:
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    delta = when - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
+
+
+def lookup_item(row: tuple[Any, ...]) -> dict[str, Any]:
+    event_id, event_time, _, event_name, source, read_only, username, access_key_id, body = row
+    item: dict[str, Any] = {"EventId": event_id, "EventName": event_name, "ReadOnly": read_only}
+    if access_key_id:
+        item["AccessKeyId"] = access_key_id
+    item["EventTime"] = from_micros(event_time)
+    item["EventSource"] = source
+    if username:
+        item["Username"] = username
+    resources = json.loads(body).get("resources") or ()
+    item["Resources"] = [
+        {"ResourceType": entry["type"], "ResourceName": resource_name(entry["ARN"])}
+        for entry in resources
+        if entry.get("type") and entry.get("ARN")
+    ]
+    item["CloudTrailEvent"] = body
+    return item
+
+
+# -- LookupEvents rules -----------------------------------------------------------------------------------
+
+
+def check_attributes(attributes: Sequence[Mapping[str, Any]] | None) -> tuple[str, str] | None:
+    if not attributes:
+        return None
+    if len(attributes) > 1:
+        raise AwsError(
+            "InvalidLookupAttributesException", "You cannot specify more than one lookup attribute."
+        )
+    key = attributes[0].get("AttributeKey")
+    value = attributes[0].get("AttributeValue")
+    if key not in _FILTERS or key is None:
+        raise AwsError("InvalidLookupAttributesException", f"Invalid attribute key: {key}")
+    if not isinstance(value, str) or not value or attribute_length(value) > MAX_ATTRIBUTE_LENGTH:
+        raise AwsError(
+            "InvalidLookupAttributesException",
+            f"AttributeValue must be 1 to {MAX_ATTRIBUTE_LENGTH} characters long.",
+        )
+    if key == "ReadOnly":
+        value = value.lower()
+        if value not in ("true", "false"):
+            raise AwsError(
+                "InvalidLookupAttributesException", "The ReadOnly attribute must be true or false."
+            )
+    return key, value
+
+
+def attribute_length(value: str) -> int:
+    """AWS counts `_`, space, `,` and newline as two characters towards the 2000-character limit."""
+    return len(value) + sum(1 for char in value if char in _DOUBLE_COUNTED)
+
+
+def check_time_range(start_time: datetime | None, end_time: datetime | None) -> tuple[int, int]:
+    start = to_micros(start_time) if start_time is not None else -_MAX_CURSOR
+    end = to_micros(end_time) if end_time is not None else _MAX_CURSOR
+    if start > end:
+        raise AwsError("InvalidTimeRangeException", "Start time must be before end time.")
+    return start, end
+
+
+def check_max_results(max_results: int | None) -> int:
+    if max_results is None:
+        return DEFAULT_MAX_RESULTS
+    if isinstance(max_results, bool) or not isinstance(max_results, int) or not 1 <= max_results <= 50:
+        raise AwsError("InvalidMaxResultsException", "MaxResults must be between 1 and 50.")
+    return max_results
+
+
+def invalid_token() -> AwsError:
+    return AwsError("InvalidNextTokenException", "Invalid NextToken.")
+
+
+def _query_digest(account: str, region: str, attribute: tuple[str, str] | None, start: int, end: int) -> str:
+    text = json.dumps([account, region, attribute, start, end], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -1,0 +1,53 @@
+"""Credentials the SigV4 verifier checks signatures against, and the resolver interface that finds them.
+
+The foundation knows one credential: the root access key of the default account, from configuration. IAM access
+keys and STS temporary credentials plug in later as further resolvers in the chain; the verifier only ever asks
+`CredentialResolver.lookup(access_key_id)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    access_key_id: str
+    secret_access_key: str
+    account_id: str
+    # What the key belongs to: "root" for an account's root user; later issues add "user", "session", ...
+    principal_kind: str
+    principal_name: str = ""
+    session_token: str | None = None
+    expires_at: datetime | None = None
+    active: bool = True
+
+
+class CredentialResolver(Protocol):
+    def lookup(self, access_key_id: str) -> Credential | None: ...
+
+
+class StaticResolver:
+    """A fixed set of credentials, e.g. the configured root key."""
+
+    def __init__(self, credentials: list[Credential]) -> None:
+        self._by_key = {credential.access_key_id: credential for credential in credentials}
+
+    def lookup(self, access_key_id: str) -> Credential | None:
+        return self._by_key.get(access_key_id)
+
+
+class ChainResolver:
+    """Asks each resolver in turn; the first that knows the key answers."""
+
+    def __init__(self, resolvers: list[CredentialResolver]) -> None:
+        self._resolvers = resolvers
+
+    def lookup(self, access_key_id: str) -> Credential | None:
+        for resolver in self._resolvers:
+            found = resolver.lookup(access_key_id)
+            if found is not None:
+                return found
+        return None

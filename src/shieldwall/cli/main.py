@@ -1,0 +1,105 @@
+"""`shieldwall serve` and friends."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from pathlib import Path
+
+from shieldwall import __version__
+from shieldwall.config import AUTH_MODES, ConfigError, Settings, from_env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command != "serve":
+        parser.print_help()
+        return 2
+    try:
+        settings = _settings(args)
+    except ConfigError as error:
+        print(f"shieldwall: {error}", file=sys.stderr)
+        return 2
+    return serve(settings)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shieldwall", description="The AWS security plane on one machine")
+    parser.add_argument("--version", action="version", version=f"shieldwall {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    serve_cmd = commands.add_parser("serve", help="run the server")
+    serve_cmd.add_argument("--host", help="address to listen on (SHIELDWALL_HOST, default 127.0.0.1)")
+    serve_cmd.add_argument(
+        "--port", type=int, help="port to listen on (SHIELDWALL_PORT, default 4566; 0 picks one)"
+    )
+    serve_cmd.add_argument(
+        "--data-dir", type=Path, help="state directory (SHIELDWALL_DATA_DIR, default ./.shieldwall)"
+    )
+    serve_cmd.add_argument(
+        "--auth", choices=AUTH_MODES, help="enforce (default), audit or off (SHIELDWALL_AUTH)"
+    )
+    serve_cmd.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = from_env().with_overrides(
+        host=args.host, port=args.port, data_dir=args.data_dir, auth=args.auth, log_level=args.log_level
+    )
+    return settings.checked()
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from shieldwall.gateway.app import ShieldwallApp
+    from shieldwall.gateway.runtime import build_runtime
+
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    sock = _bind(settings.host, settings.port)
+    runtime = build_runtime(settings)
+    config = uvicorn.Config(
+        ShieldwallApp(runtime),
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        date_header=False,
+    )
+    _announce(settings, sock)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host.strip("[]"), port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _announce(settings: Settings, sock: socket.socket) -> None:
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    secret = (
+        settings.root_secret_access_key
+        if settings.uses_default_root_key
+        else "(from SHIELDWALL_ROOT_SECRET_ACCESS_KEY)"
+    )
+    print(
+        f"shieldwall {__version__} ready on http://{shown_host}:{port}\n"
+        f"  account {settings.account_id}, region {settings.region}, auth={settings.auth}, "
+        f"data in {settings.data_dir}\n"
+        f"  root credentials: AWS_ACCESS_KEY_ID={settings.root_access_key_id} AWS_SECRET_ACCESS_KEY={secret}",
+        flush=True,
+    )

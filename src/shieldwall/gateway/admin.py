@@ -1,0 +1,88 @@
+"""shieldwall's own endpoints under /_shieldwall/: health (open), reset and clock (root or loopback only)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shieldwall import __version__
+from shieldwall.auth.verifier import verify
+from shieldwall.clock import fmt_iso8601, parse_iso8601
+from shieldwall.config import is_loopback
+from shieldwall.errors import AwsError
+from shieldwall.gateway.runtime import Runtime
+from shieldwall.http import HttpRequest, HttpResponse
+from shieldwall.spec.loader import SERVICES
+
+PREFIX = "/_shieldwall/"
+
+
+def handle(request: HttpRequest, rt: Runtime) -> HttpResponse:
+    path = request.raw_path[len(PREFIX) :].rstrip("/")
+    if path == "health" and request.method in ("GET", "HEAD"):
+        return _json(200, health(rt))
+    if path not in ("reset", "clock"):
+        return _json(404, {"error": f"no admin endpoint `{request.raw_path}`"})
+    if not _is_admin(request, rt):
+        return _json(403, {"error": "admin endpoints need root credentials or a loopback caller"})
+    if path == "reset" and request.method == "POST":
+        rt.reset()
+        return _json(200, {"reset": True, "time": fmt_iso8601(rt.clock.now())})
+    if path == "clock" and request.method == "GET":
+        return _json(200, _clock_state(rt))
+    if path == "clock" and request.method == "POST":
+        return _move_clock(request, rt)
+    return _json(405, {"error": f"method {request.method} not allowed on {request.raw_path}"})
+
+
+def health(rt: Runtime) -> dict[str, Any]:
+    implemented = rt.services.implemented()
+    services = {
+        name: ("available" if implemented.get(name) else "not implemented") for name in sorted(SERVICES)
+    }
+    return {"status": "running", "version": __version__, "services": services}
+
+
+def _is_admin(request: HttpRequest, rt: Runtime) -> bool:
+    if is_loopback(request.client_ip):
+        return True
+    try:
+        verified = verify(
+            request,
+            rt.resolver,
+            family="rest-json",
+            skew_now=rt.clock.skew_reference(),
+            service_now=rt.clock.now(),
+        )
+    except AwsError:
+        return False
+    return verified.credential.principal_kind == "root"
+
+
+def _clock_state(rt: Runtime) -> dict[str, Any]:
+    return {"now": fmt_iso8601(rt.clock.now()), "pinned": rt.clock.is_pinned()}
+
+
+def _move_clock(request: HttpRequest, rt: Runtime) -> HttpResponse:
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        if "advance_seconds" in body:
+            seconds = body["advance_seconds"]
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                raise ValueError("`advance_seconds` must be a number")
+            rt.clock.advance(float(seconds))
+        elif "set" in body:
+            rt.clock.set(parse_iso8601(str(body["set"])))
+        elif body.get("reset"):
+            rt.clock.reset()
+        else:
+            raise ValueError('send {"advance_seconds": N}, {"set": "<ISO 8601>"} or {"reset": true}')
+    except ValueError as error:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return _json(400, {"error": str(error)})
+    return _json(200, _clock_state(rt))
+
+
+def _json(status: int, body: dict[str, Any]) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode("utf-8"))

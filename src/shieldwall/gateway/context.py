@@ -1,0 +1,42 @@
+"""Everything one request accumulates on its way through the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shieldwall.auth.principal import Principal
+from shieldwall.auth.verifier import SigningScope, VerifiedRequest
+from shieldwall.errors import AwsError
+from shieldwall.http import HttpRequest, HttpResponse
+from shieldwall.policy.authorizer import Decision
+from shieldwall.protocol.router import Route
+
+
+@dataclass(slots=True)
+class RequestContext:
+    request: HttpRequest
+    request_id: str
+    received_at: datetime
+    protocol: str = "query"
+    scope: SigningScope | None = None
+    route: Route | None = None
+    route_error: AwsError | None = None
+    verified: VerifiedRequest | None = None
+    body: bytes = b""
+    params: dict[str, Any] = field(default_factory=dict)
+    principal: Principal | None = None
+    region: str = ""
+    decision: Decision | None = None
+    output: dict[str, Any] | None = None
+    error: AwsError | None = None
+    response: HttpResponse | None = None
+
+    @property
+    def service(self) -> str:
+        return self.route.service if self.route else ""
+
+    @property
+    def operation_name(self) -> str:
+        return self.route.operation.name if self.route else ""

@@ -1,0 +1,63 @@
+"""The long-lived parts of a running server, built once at start and shared by every request."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass, field
+
+from shieldwall.audit.log import AuditLog
+from shieldwall.auth.credentials import ChainResolver, Credential, CredentialResolver, StaticResolver
+from shieldwall.clock import Clock
+from shieldwall.config import Settings
+from shieldwall.services.registry import Services, build_services
+from shieldwall.store.rootkey import load_or_create_root_key
+from shieldwall.store.sqlite import SqliteStore
+
+log = logging.getLogger("shieldwall")
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    clock: Clock
+    store: SqliteStore
+    audit: AuditLog
+    resolver: CredentialResolver
+    services: Services
+    root_key: bytes = field(repr=False)
+
+    def close(self) -> None:
+        self.audit.close()
+        self.store.close()
+
+    def reset(self) -> None:
+        """Back to a fresh state: no records, no audit events, the clock back to real time."""
+        self.audit.flush()
+        self.store.reset()
+        self.clock.reset()
+
+
+def root_credential(settings: Settings) -> Credential:
+    return Credential(
+        access_key_id=settings.root_access_key_id,
+        secret_access_key=settings.root_secret_access_key,
+        account_id=settings.account_id,
+        principal_kind="root",
+    )
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    clock = clock or Clock()
+    root_key = load_or_create_root_key(settings.data_dir)
+    store = SqliteStore(settings.data_dir)
+    audit = AuditLog(store, token_key=hmac.new(root_key, b"audit-next-token", hashlib.sha256).digest())
+    resolver = ChainResolver([StaticResolver([root_credential(settings)])])
+    services = build_services(store=store, audit=audit, clock=clock)
+    if settings.auth == "off":
+        log.warning(
+            "authentication is OFF: any access key acts as the root user of account %s", settings.account_id
+        )
+    return Runtime(settings, clock, store, audit, resolver, services, root_key)

@@ -1,0 +1,129 @@
+"""Schema versions of the SQLite database, applied in order when a store opens.
+
+Each step has a version one higher than the last and a list of statements. `apply` runs every step the
+database has not seen yet inside one write transaction, recording each in `schema_version`, so a crash
+mid-upgrade leaves the database at its old version. A database whose version is higher than the newest step
+here was written by a newer shieldwall; opening it fails instead of letting old code misread new data.
+
+Steps are never edited once released: a schema change is a new step at the end.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from shieldwall.store.base import StoreError
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "scoped records",
+        (
+            """CREATE TABLE records (
+                partition TEXT NOT NULL,
+                account TEXT NOT NULL,
+                region TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (partition, account, region, kind, key)
+            ) WITHOUT ROWID""",
+        ),
+    ),
+    Migration(
+        2,
+        "audit events",
+        (
+            # event_time is microseconds since the epoch; seq (the rowid, so implicitly the last column of
+            # every index) breaks ties in arrival order. Resources hang off seq, not the random event id, so a
+            # batch of inserts appends to the end of each B-tree instead of landing on random pages.
+            """CREATE TABLE audit_events (
+                seq INTEGER PRIMARY KEY,
+                event_id TEXT NOT NULL UNIQUE,
+                account TEXT NOT NULL,
+                region TEXT NOT NULL,
+                event_time INTEGER NOT NULL,
+                event_name TEXT NOT NULL,
+                event_source TEXT NOT NULL,
+                read_only TEXT NOT NULL,
+                username TEXT,
+                access_key_id TEXT,
+                body TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_events_by_time ON audit_events (account, region, event_time)",
+            "CREATE INDEX audit_events_by_name ON audit_events (account, region, event_name, event_time)",
+            "CREATE INDEX audit_events_by_source ON audit_events (account, region, event_source, event_time)",
+            "CREATE INDEX audit_events_by_read_only ON audit_events (account, region, read_only, event_time)",
+            "CREATE INDEX audit_events_by_username ON audit_events (account, region, username, event_time)",
+            "CREATE INDEX audit_events_by_access_key"
+            " ON audit_events (account, region, access_key_id, event_time)",
+            """CREATE TABLE audit_resources (
+                seq INTEGER NOT NULL REFERENCES audit_events (seq) ON DELETE CASCADE,
+                resource_type TEXT NOT NULL,
+                resource_name TEXT NOT NULL,
+                PRIMARY KEY (seq, resource_type, resource_name)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX audit_resources_by_type ON audit_resources (resource_type)",
+            "CREATE INDEX audit_resources_by_name ON audit_resources (resource_name)",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+_CREATE_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+)
+_CURRENT_VERSION = "SELECT coalesce(max(version), 0) FROM schema_version"
+_RECORD_VERSION = "INSERT INTO schema_version (version, name) VALUES (?, ?)"
+
+
+def _check_order(steps: tuple[Migration, ...]) -> None:
+    for position, step in enumerate(steps, start=1):
+        if step.version != position:
+            raise StoreError(f"migration `{step.name}` has version {step.version}, expected {position}")
+
+
+_check_order(MIGRATIONS)
+
+
+def apply(conn: sqlite3.Connection, steps: tuple[Migration, ...] = MIGRATIONS) -> int:
+    """Bring the database on `conn` (in autocommit mode) to the newest version; returns that version."""
+    newest = steps[-1].version if steps else 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(_CREATE_VERSION_TABLE)
+        current = conn.execute(_CURRENT_VERSION).fetchone()[0]
+        if current > newest:
+            raise StoreError(
+                f"the database is at schema version {current}, newer than this shieldwall knows ({newest}): "
+                "upgrade shieldwall, or point it at another data directory"
+            )
+        for step in steps[current:]:
+            run_step(conn, step)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return newest
+
+
+def run_step(conn: sqlite3.Connection, step: Migration) -> None:
+    for statement in step.statements:
+        conn.execute(statement)
+    conn.execute(_RECORD_VERSION, (step.version, step.name))
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute(_CURRENT_VERSION).fetchone()[0]
+    return version

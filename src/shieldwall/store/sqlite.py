@@ -1,0 +1,230 @@
+"""The default backend: one SQLite database in WAL mode, `<data_dir>/shieldwall.db`.
+
+Durability: with the default `synchronous="NORMAL"` a committed transaction is in the write-ahead log before
+`commit` returns, so it survives the process being killed (`kill -9`); only a power loss or an OS crash can
+take back the last commits. `synchronous="FULL"` fsyncs the log on every commit and survives power loss too,
+at the cost of one fsync per mutating request.
+
+Threads: the store's own connection serves the request path. A re-entrant lock makes any thread's use of it
+safe: a transaction holds the lock from BEGIN to COMMIT, so two threads never interleave statements. Other
+writers (the audit log's background thread) open their own connection with `connect()`; WAL lets readers run
+beside one writer, writers take the write lock up front (`BEGIN IMMEDIATE`) and wait for each other up to the
+busy timeout instead of failing on a stale snapshot.
+
+A transaction opened while one is already active on the same thread nests as a SAVEPOINT. Never hold a
+transaction across an `await`: another request's coroutine on the same thread would land inside it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+from shieldwall.store import codec, migrations
+from shieldwall.store.base import Reader, Scope, Store, StoreError, Transaction
+
+Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+DB_NAME = "shieldwall.db"
+
+_GET = "SELECT body FROM records WHERE partition = ? AND account = ? AND region = ? AND kind = ? AND key = ?"
+_LIST = (
+    "SELECT key, body FROM records WHERE partition = ? AND account = ? AND region = ? AND kind = ?"
+    " AND key > ? AND key >= ? ORDER BY key LIMIT ?"
+)
+_LIST_PREFIX = (
+    "SELECT key, body FROM records WHERE partition = ? AND account = ? AND region = ? AND kind = ?"
+    " AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?"
+)
+_PUT = (
+    "INSERT INTO records (partition, account, region, kind, key, body) VALUES (?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (partition, account, region, kind, key) DO UPDATE SET body = excluded.body"
+)
+_DELETE = "DELETE FROM records WHERE partition = ? AND account = ? AND region = ? AND kind = ? AND key = ?"
+_STATE_TABLES = (
+    "SELECT name FROM sqlite_master"
+    " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_version'"
+)
+
+
+class SqliteStore(Store):
+    def __init__(
+        self, data_dir: Path | str, *, synchronous: Synchronous = "NORMAL", busy_timeout_ms: int = 5000
+    ) -> None:
+        if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise StoreError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, not `{synchronous}`")
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / DB_NAME
+        self.synchronous = synchronous
+        self.busy_timeout_ms = busy_timeout_ms
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._closed = False
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._conn = self.connect()
+        try:
+            migrations.apply(self._conn)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection to this store's database with the store's settings (WAL, synchronous, FKs)."""
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {self.path}: {exc}") from exc
+        try:
+            configure(conn, self.synchronous, self.busy_timeout_ms)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self._lock:
+            self._ensure_open()
+            if self._depth:
+                with self._savepoint() as nested:
+                    yield nested
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            tx = _SqliteTransaction(self._conn)
+            try:
+                yield tx
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            finally:
+                tx._active = False
+                self._depth = 0
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[Transaction]:
+        name = f"sw_nested_{self._depth}"
+        self._conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        tx = _SqliteTransaction(self._conn)
+        try:
+            yield tx
+            self._conn.execute(f"RELEASE {name}")
+        except BaseException:
+            self._conn.execute(f"ROLLBACK TO {name}")
+            self._conn.execute(f"RELEASE {name}")
+            raise
+        finally:
+            tx._active = False
+            self._depth -= 1
+
+    @contextmanager
+    def read(self) -> Iterator[Reader]:
+        with self._lock:
+            self._ensure_open()
+            reader = _SqliteReader(self._conn)
+            own_snapshot = not self._depth
+            if own_snapshot:
+                self._conn.execute("BEGIN")
+            try:
+                yield reader
+            finally:
+                reader._active = False
+                if own_snapshot:
+                    self._conn.execute("COMMIT")
+
+    def reset(self) -> None:
+        with self.transaction():
+            self._conn.execute("PRAGMA defer_foreign_keys = ON")
+            tables = [name for (name,) in self._conn.execute(_STATE_TABLES).fetchall()]
+            for name in tables:
+                self._conn.execute(f'DELETE FROM "{name}"')
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise StoreError("the store is closed")
+
+
+def configure(conn: sqlite3.Connection, synchronous: Synchronous, busy_timeout_ms: int) -> None:
+    """Pragmas every connection needs; pragma values cannot be bound, so they come from fixed choices."""
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode.lower() != "wal":
+        raise StoreError(f"the database refused WAL mode (journal mode is `{mode}`)")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with `prefix` (None when there is none).
+
+    SQLite compares TEXT as UTF-8 bytes, which orders like code points, so this bounds a prefix scan.
+    """
+    chars = list(prefix)
+    while chars:
+        code = ord(chars[-1]) + 1
+        if code == 0xD800:
+            code = 0xE000
+        if code <= 0x10FFFF:
+            chars[-1] = chr(code)
+            return "".join(chars)
+        chars.pop()
+    return None
+
+
+class _SqliteReader(Reader):
+    __slots__ = ("_active", "_conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._active = True
+
+    def _check_active(self) -> None:
+        if not self._active:
+            raise StoreError("this transaction has ended; open a new one")
+
+    def _get(self, scope: Scope, kind: str, key: str) -> object | None:
+        self._check_active()
+        row = self._conn.execute(_GET, (scope.partition, scope.account, scope.region, kind, key)).fetchone()
+        return None if row is None else codec.decode(kind, row[0])
+
+    def _list(
+        self, scope: Scope, kind: str, prefix: str, after: str, limit: int | None
+    ) -> list[tuple[str, object]]:
+        self._check_active()
+        base = (scope.partition, scope.account, scope.region, kind, after, prefix)
+        count = -1 if limit is None else limit
+        end = prefix_end(prefix) if prefix else None
+        if end is None:
+            rows = self._conn.execute(_LIST, (*base, count)).fetchall()
+        else:
+            rows = self._conn.execute(_LIST_PREFIX, (*base, end, count)).fetchall()
+        return [(key, codec.decode(kind, body)) for key, body in rows]
+
+
+class _SqliteTransaction(_SqliteReader, Transaction):
+    __slots__ = ()
+
+    def _put(self, scope: Scope, kind: str, key: str, body: str) -> None:
+        self._check_active()
+        if not key:
+            raise StoreError(f"a `{kind}` record needs a non-empty key")
+        self._conn.execute(_PUT, (scope.partition, scope.account, scope.region, kind, key, body))
+
+    def _delete(self, scope: Scope, kind: str, key: str) -> bool:
+        self._check_active()
+        cursor = self._conn.execute(_DELETE, (scope.partition, scope.account, scope.region, kind, key))
+        return cursor.rowcount > 0
