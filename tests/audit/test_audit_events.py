@@ -169,8 +169,10 @@ def test_sts_response_credentials_are_redacted_in_the_event() -> None:
 
 
 def test_authorization_decision_is_recorded_as_an_extension() -> None:
-    event = event_for("sts", "GetCallerIdentity", decision="Allow", explanation_id="exp-123")
-    assert event["shieldwall"] == {"decision": "Allow", "explanationId": "exp-123"}
+    event = event_for(
+        "sts", "GetCallerIdentity", decision="Allow", decision_reason="root user", explanation_id="exp-123"
+    )
+    assert event["shieldwall"] == {"decision": "Allow", "reason": "root user", "explanationId": "exp-123"}
     assert "shieldwall" not in event_for("sts", "GetCallerIdentity")
 
 

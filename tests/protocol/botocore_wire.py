@@ -55,7 +55,9 @@ class InputGenerator:
             return self._map(shape, where, depth)
         return self._scalar(shape, where)
 
-    def _structure(self, shape: botocore.model.Shape, where: str, depth: int, top_level: bool = False) -> dict[str, Any]:
+    def _structure(
+        self, shape: botocore.model.Shape, where: str, depth: int, top_level: bool = False
+    ) -> dict[str, Any]:
         assert isinstance(shape, botocore.model.StructureShape)
         members = shape.members
         if not members:
@@ -164,7 +166,9 @@ def _without_wire_clashes(shape: botocore.model.StructureShape, chosen: list[str
     by_wire: dict[str, str] = {}
     for name, member in shape.members.items():
         by_wire[str(member.serialization.get("name", name))] = name
-    return [name for name in chosen if by_wire[str(shape.members[name].serialization.get("name", name))] == name]
+    return [
+        name for name in chosen if by_wire[str(shape.members[name].serialization.get("name", name))] == name
+    ]
 
 
 def _location(member: botocore.model.Shape, default: str) -> str:
@@ -187,7 +191,9 @@ def _labels(uri: str) -> list[str]:
     return ["{" + part.split("}")[0] + "}" for part in uri.split("{")[1:]]
 
 
-def generate_input(operation: botocore.model.OperationModel, seed: int, *, full: bool = False) -> dict[str, Any]:
+def generate_input(
+    operation: botocore.model.OperationModel, seed: int, *, full: bool = False
+) -> dict[str, Any]:
     generator = InputGenerator(seed, full=full)
     value = generator.operation_input(operation)
     shape = operation.input_shape

@@ -32,7 +32,9 @@ def _wire_twins(operation: botocore.model.OperationModel) -> set[str]:
     }
 
 
-def _wire_equivalent(operation: botocore.model.OperationModel, params: dict[str, Any], parsed: dict[str, Any]) -> Any:
+def _wire_equivalent(
+    operation: botocore.model.OperationModel, params: dict[str, Any], parsed: dict[str, Any]
+) -> Any:
     """`parsed` with only what the wire cannot carry normalised: an absent rest-json payload arrives as `{}`, and
     an HTTP request always frames its body with a Content-Length."""
     shape = operation.input_shape
@@ -44,7 +46,13 @@ def _wire_equivalent(operation: botocore.model.OperationModel, params: dict[str,
     return parsed
 
 
-def _assert_round_trip(service: str, operation: botocore.model.OperationModel, params: dict[str, Any], request: Any, signing: str | None) -> None:
+def _assert_round_trip(
+    service: str,
+    operation: botocore.model.OperationModel,
+    params: dict[str, Any],
+    request: Any,
+    signing: str | None,
+) -> None:
     routed = route(request, signing)
     assert routed.service == service
     if routed.operation.name != operation.name:

@@ -83,7 +83,11 @@ def build_event(
     event["recipientAccountId"] = recipient_account_id
     event["eventCategory"] = "Management"
     if decision is not None or explanation_id is not None:
-        event["shieldwall"] = {"decision": decision, "reason": decision_reason, "explanationId": explanation_id}
+        event["shieldwall"] = {
+            "decision": decision,
+            "reason": decision_reason,
+            "explanationId": explanation_id,
+        }
     return event
 
 

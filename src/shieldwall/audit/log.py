@@ -45,16 +45,13 @@ _MAX_CURSOR = 2**63 - 1
 _TAG_SIZE = 16
 _DOUBLE_COUNTED = frozenset("_ ,\n")
 
-_INSERT_EVENT = (
-    "INSERT {conflict}INTO audit_events (seq, event_id, account, region, event_time, event_name,"
-    " event_source, read_only, username, access_key_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_EVENT_ONCE = (
+    "INSERT OR IGNORE INTO audit_events (event_id, account, region, event_time, event_name,"
+    " event_source, read_only, username, access_key_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_NEW_EVENT = _INSERT_EVENT.format(conflict="")
-_INSERT_EVENT_ONCE = _INSERT_EVENT.format(conflict="OR IGNORE ")
 _INSERT_RESOURCE = (
     "INSERT OR IGNORE INTO audit_resources (seq, resource_type, resource_name) VALUES (?, ?, ?)"
 )
-_NEXT_SEQ = "SELECT coalesce(max(seq), 0) + 1 FROM audit_events"
 _SELECT = (
     "SELECT event_id, event_time, seq, event_name, event_source, read_only, username, access_key_id, body"
     " FROM audit_events WHERE account = ? AND region = ? AND event_time >= ? AND event_time <= ?"
@@ -232,41 +229,27 @@ def rows_of(event: Mapping[str, Any]) -> _Rows:
 
 
 def insert_batch(conn: sqlite3.Connection, batch: list[_Rows]) -> None:
-    """Insert `batch` in one transaction, numbering the events in arrival order.
+    """Insert `batch` in one transaction; SQLite numbers the events (seq, the rowid) in arrival order.
 
-    The fast path inserts everything at once; an event recorded twice (same eventID) makes it fail, and then
-    the batch goes in one event at a time, keeping the first copy.
+    An event recorded twice (same eventID) is stored once. Events without resources, nearly all of them, go in
+    with one `executemany`; an event with resources needs its seq for the resource rows.
     """
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN")
     try:
-        first = conn.execute(_NEXT_SEQ).fetchone()[0]
-        conn.execute("SAVEPOINT audit_batch")
-        try:
-            insert_all(conn, batch, first)
-            conn.execute("RELEASE audit_batch")
-        except sqlite3.IntegrityError:
-            conn.execute("ROLLBACK TO audit_batch")
-            conn.execute("RELEASE audit_batch")
-            insert_each(conn, batch, first)
+        plain = [rows.event for rows in batch if not rows.resources]
+        if len(plain) == len(batch):
+            conn.executemany(_INSERT_EVENT_ONCE, plain)
+        else:
+            for rows in batch:
+                cursor = conn.execute(_INSERT_EVENT_ONCE, rows.event)
+                if cursor.rowcount and rows.resources:
+                    seq = cursor.lastrowid
+                    conn.executemany(_INSERT_RESOURCE, [(seq, *resource) for resource in rows.resources])
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-
-
-def insert_all(conn: sqlite3.Connection, batch: list[_Rows], first: int) -> None:
-    conn.executemany(_INSERT_NEW_EVENT, [(first + n, *rows.event) for n, rows in enumerate(batch)])
-    conn.executemany(
-        _INSERT_RESOURCE,
-        [(first + n, *resource) for n, rows in enumerate(batch) for resource in rows.resources],
-    )
-
-
-def insert_each(conn: sqlite3.Connection, batch: list[_Rows], first: int) -> None:
-    for seq, rows in enumerate(batch, start=first):
-        if conn.execute(_INSERT_EVENT_ONCE, (seq, *rows.event)).rowcount:
-            conn.executemany(_INSERT_RESOURCE, [(seq, *resource) for resource in rows.resources])
 
 
 def username_of(identity: Mapping[str, Any]) -> str | None:

@@ -36,6 +36,7 @@ _CRLF = b"\r\n"
 _CHUNK_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
 _CHUNK_SIGNATURE = re.compile(rb"chunk-signature=([0-9a-f]{64})")
 _TRAILER_NAME = re.compile(r"[a-z0-9-]+")
+_DECIMAL = re.compile(r"[0-9]{1,19}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def _decoded_length(request: HttpRequest, family: str) -> int:
     text = request.header("x-amz-decoded-content-length")
     if text is None:
         raise auth_error("decoded_length_missing", family)
-    if not text.strip().isdigit():
+    if not _DECIMAL.fullmatch(text.strip()):
         raise auth_error("decoded_length_mismatch", family)
     return int(text)
 

@@ -39,6 +39,10 @@ S3_QUERY_PARAMETERS = (
     "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, "
     "X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
 )
+ONE_AUTH_MECHANISM = (
+    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter "
+    "or the Authorization header should be specified"
+)
 CONTENT_SHA256_VALUES = (
     "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
     "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
@@ -96,18 +100,9 @@ TABLE: dict[str, dict[str, ErrorForm]] = {
         **_s3("AccessDenied", 403, "Access Denied"),
     },
     "multiple_auth": {
-        ANY: ErrorForm(
-            "IncompleteSignature",
-            400,
-            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string "
-            "parameter or the Authorization header should be specified",
-        ),
-        **_s3(
-            "InvalidArgument",
-            400,
-            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string "
-            "parameter or the Authorization header should be specified",
-        ),
+        # S3's answer; the other families' form is unconfirmed.
+        **_incomplete(ONE_AUTH_MECHANISM),
+        **_s3("InvalidArgument", 400, ONE_AUTH_MECHANISM),
     },
     "malformed_authorization": {
         **_incomplete("{problems} Authorization={authorization}"),
@@ -120,6 +115,7 @@ TABLE: dict[str, dict[str, ErrorForm]] = {
         ),
     },
     "unsupported_algorithm": {
+        # A JWT or other non-SigV4 value: AWS lists every missing SigV4 component, as for a malformed header.
         **_incomplete("{problems} Authorization={authorization}"),
         **_s3("InvalidArgument", 400, "Unsupported Authorization Type"),
     },
@@ -219,6 +215,7 @@ TABLE: dict[str, dict[str, ErrorForm]] = {
         ),
     },
     "headers_not_signed": {
+        # Only S3 requires every x-amz-* header to be signed; the other form is never raised.
         **_incomplete("There were headers present in the request which were not signed: {headers}"),
         **_s3("AccessDenied", 403, "There were headers present in the request which were not signed"),
     },
@@ -257,6 +254,7 @@ TABLE: dict[str, dict[str, ErrorForm]] = {
         ),
     },
     "presigned_expired": {
+        # Outside S3, unconfirmed: the clock-skew form with X-Amz-Expires as the window.
         **_signature_family(EXPIRED),
         **_s3("AccessDenied", 403, "Request has expired"),
     },
@@ -265,6 +263,7 @@ TABLE: dict[str, dict[str, ErrorForm]] = {
         **_s3("AccessDenied", 403, "Request is not yet valid"),
     },
     "presigned_params_missing": {
+        # Outside S3, unconfirmed wording.
         **_incomplete(
             "AWS query-string parameters must include {missing}. Re-examine the query-string parameters."
         ),
@@ -275,16 +274,16 @@ TABLE: dict[str, dict[str, ErrorForm]] = {
         **_s3("AuthorizationQueryParametersError", 400, 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"'),
     },
     "presigned_bad_expires": {
+        # S3's wording for the week limit, sign and number; "at least 1 second" (for 0) is shieldwall's.
         **_incomplete("{problem}"),
         **_s3("AuthorizationQueryParametersError", 400, "{problem}"),
     },
     "content_sha256_missing": {
-        ANY: ErrorForm(
-            "IncompleteSignature", 400, "Missing required header for this request: x-amz-content-sha256"
-        ),
+        **_incomplete("Missing required header for this request: x-amz-content-sha256"),
         **_s3("InvalidRequest", 400, "Missing required header for this request: x-amz-content-sha256"),
     },
     "content_sha256_invalid": {
+        # Outside S3 a payload hash that is not a digest cannot match: reported as a signature mismatch.
         **_signature_family(SIGNATURE_MISMATCH),
         **_s3("InvalidArgument", 400, CONTENT_SHA256_VALUES),
     },
@@ -296,6 +295,8 @@ TABLE: dict[str, dict[str, ErrorForm]] = {
             "The provided 'x-amz-content-sha256' header does not match what was computed.",
         ),
     },
+    # aws-chunked payloads exist only in S3. The codes are S3's; which one S3 picks for each framing fault is
+    # unconfirmed (IncompleteBody for broken framing, MissingContentLength without x-amz-decoded-content-length).
     "streaming_unsupported": {
         ANY: ErrorForm(
             "NotImplemented", 501, "A header you provided implies functionality that is not implemented"

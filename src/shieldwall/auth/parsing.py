@@ -7,6 +7,7 @@ trusts the request: every malformed or missing piece is AWS's matching error in 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ _HEADER_REQUIREMENTS = (
 )
 _DATE_REQUIREMENT = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
 _AMZ_DATE = re.compile(r"[0-9]{8}T[0-9]{6}Z")
+_INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +165,7 @@ def _amz_datetime(text: str) -> datetime | None:
             tzinfo=UTC,
         )
     except ValueError:
-        raise auth_error("bad_date", family, date=text) from None
+        return None
 
 
 def _parse_query_auth(request: HttpRequest, family: str) -> SigV4Params:
@@ -192,19 +194,16 @@ def _parse_query_auth(request: HttpRequest, family: str) -> SigV4Params:
 
 
 def _presigned_expires(text: str, family: str) -> int:
-    try:
-        expires = int(text)
-    except ValueError:
-        raise auth_error(
-            "presigned_bad_expires", family, problem="X-Amz-Expires should be a number"
-        ) from None
+    if not _INTEGER.fullmatch(text):
+        raise auth_error("presigned_bad_expires", family, problem="X-Amz-Expires should be a number")
+    expires = int(text)
     if expires < 0:
         raise auth_error("presigned_bad_expires", family, problem="X-Amz-Expires must be non-negative")
     if expires == 0:
         raise auth_error("presigned_bad_expires", family, problem="X-Amz-Expires must be at least 1 second")
     if expires > MAX_PRESIGNED_EXPIRES:
         problem = (
-            "X-Amz-Expires must be less than a week (in seconds) that is; the given X-Amz-Expires must be less "
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less "
             f"than {MAX_PRESIGNED_EXPIRES} seconds"
         )
         raise auth_error("presigned_bad_expires", family, problem=problem)

@@ -155,18 +155,23 @@ def check_time(auth: SigV4Params, family: str, now: datetime, *, s3: bool) -> No
 
 
 def _check_skew(auth: SigV4Params, family: str, now: datetime) -> None:
-    fields = _s3_fields(
+    if auth.request_time < now - MAX_SKEW:
+        details = _window_details(auth, now, now - MAX_SKEW, "15 min", "earliest")
+        raise auth_error("signature_expired", family, fields=_skew_fields(auth, family, now), **details)
+    if auth.request_time > now + MAX_SKEW:
+        details = _window_details(auth, now, now + MAX_SKEW, "15 min", "latest")
+        raise auth_error(
+            "signature_not_yet_current", family, fields=_skew_fields(auth, family, now), **details
+        )
+
+
+def _skew_fields(auth: SigV4Params, family: str, now: datetime) -> dict[str, Any] | None:
+    return _s3_fields(
         family,
         RequestTime=auth.amz_date,
         ServerTime=fmt_iso8601(now),
         MaxAllowedSkewMilliseconds=str(int(MAX_SKEW.total_seconds() * 1000)),
     )
-    if auth.request_time < now - MAX_SKEW:
-        details = _window_details(auth, now, now - MAX_SKEW, "15 min", "earliest")
-        raise auth_error("signature_expired", family, fields=fields, **details)
-    if auth.request_time > now + MAX_SKEW:
-        details = _window_details(auth, now, now + MAX_SKEW, "15 min", "latest")
-        raise auth_error("signature_not_yet_current", family, fields=fields, **details)
 
 
 def _check_presigned_s3(auth: SigV4Params, family: str, now: datetime) -> None:

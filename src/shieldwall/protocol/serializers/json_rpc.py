@@ -23,17 +23,18 @@ from shieldwall.protocol.serializers.base import (
     wire_code,
 )
 
-_SEPARATORS = (",", ":")
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_LOOSE_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 _DEFAULT_CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=_SEPARATORS).encode("ascii")
+    return _ENCODER.encode(value).encode("ascii")
 
 
 def dumps_loose(value: Any) -> bytes:
     """For error bodies, whose unmodelled fields may hold values JSON has no type for."""
-    return json.dumps(value, separators=_SEPARATORS, default=str).encode("ascii")
+    return _LOOSE_ENCODER.encode(value).encode("ascii")
 
 
 def content_type(service: ServiceModel | None) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import quote
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ISO_SECONDS = "%04d-%02d-%02dT%02d:%02d:%02dZ"
+_ISO_MILLIS = "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ"
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -49,9 +51,10 @@ def utc(value: datetime | float) -> datetime:
 def format_iso8601(value: datetime | float) -> str:
     """ISO 8601 in UTC with millisecond precision only when there is a fraction, as AWS writes it."""
     when = value if isinstance(value, datetime) and value.tzinfo is UTC else utc(value)
-    if when.microsecond >= 1000:
-        return when.isoformat(timespec="milliseconds")[:-6] + "Z"
-    return when.isoformat(timespec="seconds")[:-6] + "Z"
+    millis = when.microsecond // 1000
+    if millis:
+        return _ISO_MILLIS % (when.year, when.month, when.day, when.hour, when.minute, when.second, millis)
+    return _ISO_SECONDS % (when.year, when.month, when.day, when.hour, when.minute, when.second)
 
 
 def format_rfc822(value: datetime | float) -> str:
