@@ -19,13 +19,18 @@ from botocore.awsrequest import create_request_object, prepare_request_dict
 from botocore.serialize import create_serializer
 
 from shieldwall.http import HttpRequest
-from shieldwall.spec.loader import protocol_of
+from shieldwall.spec.loader import SERVICES, protocol_of, service_model
 
 BODY_ALPHABET = string.ascii_letters + string.digits + " -_.:/+=&?%#@!é日ß"
 HEADER_ALPHABET = string.ascii_letters + string.digits + "-_."
 URI_ALPHABET = string.ascii_letters + string.digits + "-_~é"
 LOWER_ALPHABET = string.ascii_lowercase + string.digits
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def every_operation() -> list[tuple[str, str]]:
+    """(service, operation) for every operation of every served service."""
+    return [(service, name) for service in SERVICES for name in service_model(service).operation_names]
 
 
 class InputGenerator:
@@ -218,9 +223,12 @@ def wire_request(
     operation: botocore.model.OperationModel,
     params: dict[str, Any],
     endpoint: str = "http://localhost:4566",
+    *,
+    check: bool = True,
 ) -> HttpRequest:
-    """The request a botocore client sends for `params`, as shieldwall's server would receive it."""
-    serializer = create_serializer(protocol_of(service), include_validation=True)
+    """The request a botocore client sends for `params`, as shieldwall's server would receive it; with
+    `check=False` botocore's client-side validation is skipped, as other SDKs and hand-made requests do."""
+    serializer = create_serializer(protocol_of(service), include_validation=check)
     request_dict = serializer.serialize_to_request(params, operation)
     request_dict["context"] = {}
     prepare_request_dict(request_dict, endpoint_url=endpoint)

@@ -11,13 +11,13 @@ from typing import Any
 
 import botocore.model
 import pytest
-from botocore_wire import generate_input, wire_request
+from botocore_wire import every_operation, generate_input, wire_request
 
 from shieldwall.protocol.parser import parse_request
 from shieldwall.protocol.router import route, service_signing_name
-from shieldwall.spec.loader import SERVICES, service_model
+from shieldwall.spec.loader import service_model
 
-CASES = [(service, name) for service in SERVICES for name in service_model(service).operation_names]
+CASES = every_operation()
 
 
 def _wire_twins(operation: botocore.model.OperationModel) -> set[str]:

@@ -205,3 +205,13 @@ def test_oversize_header_section_is_refused() -> None:
 
 def test_query_string_that_is_not_utf8_is_invalid_argument() -> None:
     assert s3_error(s3_request("GET", "/bucket", "prefix=%ff")).code == "InvalidArgument"
+
+
+def test_header_lists_split_on_commas_outside_quotes() -> None:
+    request = s3_request(
+        "GET",
+        "/bucket/k",
+        "attributes",
+        headers=[("x-amz-object-attributes", 'ETag, "Object,Size" ,Checksum')],
+    )
+    assert parse(request)["ObjectAttributes"] == ["ETag", "Object,Size", "Checksum"]

@@ -37,7 +37,7 @@ CHILD = textwrap.dedent(
         payload: str
 
     store = SqliteStore(sys.argv[1])
-    audit = AuditLog(store, max_delay=0.001)
+    audit = AuditLog(store)
     scope = Scope("aws", "123456789012", "us-east-1")
     start = int(sys.argv[2])
     for serial in range(start, start + 1_000_000):
@@ -49,6 +49,7 @@ CHILD = textwrap.dedent(
             "eventSource": "test.amazonaws.com", "awsRegion": "us-east-1",
             "recipientAccountId": "123456789012", "readOnly": False, "userIdentity": {"type": "Root"},
         })
+        audit.flush()
         print(key, flush=True)
     """
 )

@@ -5,8 +5,7 @@ function so a test (or an error report) can say which step differs from the clie
 botocore's signer are checked against these functions one step at a time.
 
 Inputs are the request as it arrived on the wire: `raw_path` still percent-encoded, `query_string` raw, header
-names lower-cased. Strings are hashed as UTF-8 with surrogates passed through, so every str has exactly one byte
-form and two different requests never share a canonical request.
+names lower-cased. Strings are hashed as the bytes they were decoded from (see `utf8`), never lossily.
 """
 
 from __future__ import annotations
@@ -34,7 +33,12 @@ _SIGNING_KEY_CACHE_SIZE = 4096
 
 
 def utf8(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")
+    """The bytes a str stands for. The gateway decodes the wire as UTF-8 with surrogateescape, so this gives back
+    exactly the bytes the client sent; any other lone surrogate is passed through rather than failing."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
 
 
 def sha256_hex(data: bytes | bytearray | memoryview) -> str:

@@ -44,14 +44,14 @@ PARSERS: dict[str, RequestParser] = {
 def parse_request(route: Route, request: HttpRequest, body: bytes) -> dict[str, Any]:
     """The typed request dict of `route.operation`, validated; `body` is the payload after chunk decoding."""
     protocol = protocol_of(route.service)
-    check_request_envelope(protocol, request)
+    check_request_envelope(protocol, request, body)
+    shape = route.operation.input_shape
     try:
         params = PARSERS[protocol].parse(route, request, body)
+        if shape is not None:
+            validate(shape, params, protocol, code=VALIDATION_CODES.get(route.service))
     except RecursionError:
         raise _too_deep(protocol) from None
-    shape = route.operation.input_shape
-    if shape is not None:
-        validate(shape, params, protocol, code=VALIDATION_CODES.get(route.service))
     return params
 
 

@@ -172,10 +172,10 @@ def _sensitive(shape: botocore.model.Shape) -> bool:
 
 class _Compiler:
     def __init__(self) -> None:
-        self._memo: dict[tuple[str, str], Checker] = {}
+        self._memo: dict[tuple[str, str, bool], Checker] = {}
 
     def checker(self, shape: botocore.model.Shape) -> Checker:
-        key = (shape.name, shape.type_name)
+        key = (shape.name, shape.type_name, bool(shape.serialization.get("jsonvalue")))
         found = self._memo.get(key)
         if found is not None:
             return found
@@ -189,7 +189,7 @@ class _Compiler:
         self._memo[key] = checker
         return checker
 
-    def _structure(self, shape: botocore.model.StructureShape, key: tuple[str, str]) -> Checker:
+    def _structure(self, shape: botocore.model.StructureShape, key: tuple[str, str, bool]) -> Checker:
         if shape.is_document_type:
             self._memo[key] = _anything
             return _anything
@@ -239,7 +239,7 @@ class _Compiler:
 
         return check
 
-    def _list(self, shape: botocore.model.ListShape, key: tuple[str, str]) -> Checker:
+    def _list(self, shape: botocore.model.ListShape, key: tuple[str, str, bool]) -> Checker:
         cell: list[Checker] = []
         length = _length_constraints(shape)
         sensitive = _sensitive(shape.member)
@@ -260,7 +260,7 @@ class _Compiler:
         cell.append(self.checker(shape.member))
         return check
 
-    def _map(self, shape: botocore.model.MapShape, key: tuple[str, str]) -> Checker:
+    def _map(self, shape: botocore.model.MapShape, key: tuple[str, str, bool]) -> Checker:
         cell: list[Checker] = []
         length = _length_constraints(shape)
         nested = shape.value.type_name in ("structure", "list", "map")

@@ -31,8 +31,11 @@ class ServerInfo:
     data_dir: Path
 
     def client(self, service: str, **kwargs: Any) -> Any:
-        """A boto3 client for `service` pointed at this server with its root credentials."""
-        import boto3
+        """A boto3 client for `service` pointed at this server with its root credentials.
+
+        Each client gets its own boto3 session, so threads can create clients at the same time.
+        """
+        import boto3.session
 
         options: dict[str, Any] = {
             "endpoint_url": self.endpoint,
@@ -41,7 +44,7 @@ class ServerInfo:
             "aws_secret_access_key": self.secret_access_key,
         }
         options.update(kwargs)
-        return boto3.client(service, **options)
+        return boto3.session.Session().client(service, **options)
 
     def admin(self, path: str, body: Mapping[str, Any] | None = None) -> Any:
         """Call an admin endpoint (`health`, `reset`, `clock`); POST when a body is given or for `reset`."""

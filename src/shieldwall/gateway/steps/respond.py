@@ -17,7 +17,9 @@ log = logging.getLogger("shieldwall.audit")
 def serialize(ctx: RequestContext, rt: Runtime) -> HttpResponse:
     operation = ctx.route.operation if ctx.route else None
     if ctx.error is not None:
-        return serialize_error(ctx.protocol, operation, ctx.error, ctx.request_id)
+        routed = ctx.service or getattr(ctx.error, "service", "")
+        model = service_model(routed) if routed else None
+        return serialize_error(ctx.protocol, operation, ctx.error, ctx.request_id, service=model)
     assert operation is not None and ctx.output is not None
     return serialize_response(operation, ctx.output, ctx.request_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 from urllib.parse import unquote
 
 import botocore.model
@@ -81,8 +81,9 @@ def is_json(media_type: str) -> bool:
     return media_type == "" or "json" in media_type
 
 
-def check_request_envelope(protocol: str, request: HttpRequest) -> None:
-    """Refuse oversize header sections and bodies shorter or longer than their Content-Length."""
+def check_request_envelope(protocol: str, request: HttpRequest, body: bytes) -> None:
+    """Refuse oversize header sections and bodies shorter or longer than their Content-Length (checked on the
+    payload handed to the parser, unless it was aws-chunked and so decoded to a different length)."""
     limit = MAX_HEADER_BYTES.get(protocol, DEFAULT_MAX_HEADER_BYTES)
     size = sum(len(name) + len(value) + 4 for name, value in request.headers)
     if size > limit:
@@ -94,7 +95,7 @@ def check_request_envelope(protocol: str, request: HttpRequest) -> None:
     declared = request.header("content-length")
     if declared is None or _is_aws_chunked(request):
         return
-    if not declared.strip().isdigit() or int(declared) != len(request.body):
+    if not declared.strip().isdigit() or int(declared) != len(body):
         raise AwsError(
             "IncompleteBody",
             "You did not provide the number of bytes specified by the Content-Length HTTP header",
@@ -124,7 +125,3 @@ def reject_cbor(media_type: str) -> None:
             "send the request in the json protocol (application/x-amz-json-1.1)",
             415,
         )
-
-
-def no_input(_value: Any) -> dict[str, Any]:
-    return {}

@@ -10,7 +10,6 @@ them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import botocore.model
@@ -158,6 +157,3 @@ def _map_decoder(cell: list[Decoder]) -> Decoder:
         return result
 
     return decode
-
-
-JsonBodyDecoder = Callable[[Any], dict[str, Any]]

@@ -81,7 +81,7 @@ def malformed_query() -> AwsError:
 
 def invalid_parameter(error: InvalidValue) -> AwsError:
     where = error.where or "request"
-    shown = error.value if isinstance(error.value, str) else "(a nested parameter)"
+    shown = error.value[:256] if isinstance(error.value, str) else "(a nested parameter)"
     return AwsError(
         "InvalidParameterValue",
         f"Value ({shown}) for parameter {where} is invalid. Expected a value of type {error.expected}",

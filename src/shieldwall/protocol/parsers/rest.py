@@ -121,8 +121,8 @@ class RestParser:
         name, decode, multi = binding
         values: dict[str, Any] = {}
         for key, raw in pairs:
-            if key in plan.literal_keys:
-                continue
+            if key in plan.literal_keys or key.startswith("X-Amz-"):
+                continue  # the URI's own literals and a presigned URL's SigV4 parameters are not map entries
             value = self._decode_location(decode, key, raw)
             if multi:
                 values.setdefault(key, []).append(value)

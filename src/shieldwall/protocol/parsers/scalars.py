@@ -96,7 +96,7 @@ def _int_from_text(kind: str) -> Decoder:
 
     def decode(text: str) -> int:
         stripped = text.strip()
-        if not _INTEGER.match(stripped):
+        if len(stripped) > 24 or not _INTEGER.match(stripped):
             raise InvalidValue(text, TYPE_NAMES[kind])
         number = int(stripped)
         if not low <= number <= high:
@@ -111,7 +111,7 @@ def _float_from_text(text: str) -> float:
     special = _SPECIAL_FLOATS.get(stripped)
     if special is not None:
         return special
-    if not _DECIMAL.match(stripped):
+    if len(stripped) > 4096 or not _DECIMAL.match(stripped):
         raise InvalidValue(text, "Double")
     return float(stripped)
 

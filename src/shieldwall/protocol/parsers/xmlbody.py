@@ -17,8 +17,6 @@ import defusedxml.ElementTree
 
 from shieldwall.protocol.parsers.scalars import Decoder, InvalidValue, text_decoder, timestamp_format
 
-ElementDecoder = Decoder
-
 
 class XmlSyntaxError(Exception):
     """The body is not a well-formed XML document, or uses DTDs/entities."""
