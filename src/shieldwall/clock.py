@@ -58,7 +58,10 @@ def parse_iso8601(text: str) -> datetime:
 
 
 def fmt_iso8601(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`2015-08-30T12:36:00Z` (UTC, whole seconds); on every audit event, so no strftime."""
+    if when.tzinfo is not UTC:
+        when = when.astimezone(UTC)
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}Z"
 
 
 def since(start: datetime, clock: Clock) -> timedelta:

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import base64
+import os
 import secrets
-import uuid
 
 _KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
+def uuid4() -> str:
+    """A random (version 4) UUID string; `str(uuid.uuid4())` costs several times more on the hot path."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = "89ab"
+
+
 def request_id() -> str:
-    return str(uuid.uuid4())
+    return uuid4()
 
 
 def event_id() -> str:
-    return str(uuid.uuid4())
+    return uuid4()
 
 
 def access_key_id(prefix: str = "AKIA") -> str:

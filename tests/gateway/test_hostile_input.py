@@ -62,6 +62,7 @@ def test_bad_json_bodies_are_client_errors(shieldwall: ServerInfo, body: bytes) 
     assert 400 <= status < 500
     error = json.loads(payload)
     assert error["__type"].split("#")[-1] in ("SerializationException", "ValidationException")
+    assert headers["x-amzn-errortype"] == error["__type"]
 
 
 def test_missing_required_members_are_all_reported(shieldwall: ServerInfo) -> None:

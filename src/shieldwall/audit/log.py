@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from shieldwall import ids
 from shieldwall.audit.events import is_read_only
 from shieldwall.clock import fmt_iso8601, parse_iso8601
@@ -71,13 +73,15 @@ _FILTERS = {
 _QUERIES = {key: _SELECT.format(filter=condition) for key, condition in _FILTERS.items()}
 
 
+def _to_json(event: Mapping[str, Any]) -> str:
+    """The event's JSON, compact; orjson because this runs once per request."""
+    return orjson.dumps(event, default=_json_time, option=orjson.OPT_PASSTHROUGH_DATETIME).decode("utf-8")
+
+
 def _json_time(value: object) -> str:
     if isinstance(value, datetime):
         return fmt_iso8601(value)
     raise TypeError(f"an audit event cannot hold a {type(value).__name__}")
-
-
-_to_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_json_time).encode
 
 
 @dataclass(frozen=True, slots=True)

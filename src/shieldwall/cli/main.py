@@ -69,6 +69,7 @@ def serve(settings: Settings) -> int:
         http="httptools",
         lifespan="on",
         access_log=False,
+        proxy_headers=False,
         log_level="warning",
         server_header=False,
         date_header=False,

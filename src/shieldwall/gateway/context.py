@@ -12,6 +12,7 @@ from shieldwall.errors import AwsError
 from shieldwall.http import HttpRequest, HttpResponse
 from shieldwall.policy.authorizer import Decision
 from shieldwall.protocol.router import Route
+from shieldwall.services.base import Call
 
 
 @dataclass(slots=True)
@@ -29,6 +30,7 @@ class RequestContext:
     principal: Principal | None = None
     region: str = ""
     decision: Decision | None = None
+    call: Call | None = None
     output: dict[str, Any] | None = None
     error: AwsError | None = None
     response: HttpResponse | None = None

@@ -26,12 +26,13 @@ def authorize_request(ctx: RequestContext, rt: Runtime) -> None:
     service, operation = ctx.route.service, ctx.route.operation.name
     if rt.services.handler(service, operation) is None:
         raise not_implemented(service, operation)
+    ctx.call = call_for(ctx, rt)
     rule = rt.services.authz_rule(service, operation)
     if rule is None:
         log.error("no authorization mapping for %s:%s: denied", service, operation)
         ctx.decision = Decision(False, f"no authorization mapping for {service}:{operation} (fail closed)")
     else:
-        ctx.decision = authorize(ctx.principal, rule(ctx.params, call_for(ctx, rt)))
+        ctx.decision = authorize(ctx.principal, rule(ctx.params, ctx.call))
     if not ctx.decision.allowed:
         if rt.settings.auth == "audit":
             log.warning("audit mode: would deny %s:%s: %s", service, operation, ctx.decision.reason)

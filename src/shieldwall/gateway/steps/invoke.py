@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from shieldwall.gateway.context import RequestContext
 from shieldwall.gateway.runtime import Runtime
-from shieldwall.gateway.steps.authorize import call_for
 
 
 def invoke(ctx: RequestContext, rt: Runtime) -> None:
-    assert ctx.route is not None
+    assert ctx.route is not None and ctx.call is not None  # set by authorize_request
     handler = rt.services.handler(ctx.route.service, ctx.route.operation.name)
     assert handler is not None  # authorize_request answered 501 otherwise
-    ctx.output = handler(call_for(ctx, rt), ctx.params)
+    ctx.output = handler(ctx.call, ctx.params)
