@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,9 @@ class Principal:
 ANONYMOUS = Principal(kind="anonymous", account_id="", arn="*", user_id="anonymous")
 
 
+@functools.lru_cache(maxsize=4096)
 def principal_for(credential: Credential, partition: str = "aws") -> Principal:
+    """The principal a credential stands for (cached: credentials are immutable, and this runs per request)."""
     if credential.principal_kind == "root":
         return Principal(
             kind="root",
