@@ -388,12 +388,3 @@ def test_closed_log_refuses_new_events(store: SqliteStore) -> None:
     log.flush()
     with pytest.raises(StoreError, match="closed"):
         log.record(make_event())
-
-
-def test_event_recorded_twice_is_stored_once(audit: AuditLog) -> None:
-    first = make_event(resources=[{"ARN": BOB_ARN, "type": "AWS::IAM::User"}])
-    later = make_event(at=T0 + timedelta(seconds=1), resources=[{"ARN": BOB_ARN, "type": "AWS::IAM::User"}])
-    record_all(audit, [first])
-    record_all(audit, [first, later, first])
-    page = audit.lookup(ACCOUNT, REGION, [{"AttributeKey": "ResourceName", "AttributeValue": "bob"}])
-    assert ids_of(page) == [later["eventID"], first["eventID"]]

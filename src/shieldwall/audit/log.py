@@ -47,8 +47,8 @@ _MAX_CURSOR = 2**63 - 1
 _TAG_SIZE = 16
 _DOUBLE_COUNTED = frozenset("_ ,\n")
 
-_INSERT_EVENT_ONCE = (
-    "INSERT OR IGNORE INTO audit_events (event_id, account, region, event_time, event_name,"
+_INSERT_EVENT = (
+    "INSERT INTO audit_events (event_id, account, region, event_time, event_name,"
     " event_source, read_only, username, access_key_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_RESOURCE = (
@@ -235,18 +235,18 @@ def rows_of(event: Mapping[str, Any]) -> _Rows:
 def insert_batch(conn: sqlite3.Connection, batch: list[_Rows]) -> None:
     """Insert `batch` in one transaction; SQLite numbers the events (seq, the rowid) in arrival order.
 
-    An event recorded twice (same eventID) is stored once. Events without resources, nearly all of them, go in
-    with one `executemany`; an event with resources needs its seq for the resource rows.
+    Events without resources, nearly all of them, go in with one `executemany`; an event with resources needs
+    its seq for the resource rows.
     """
     conn.execute("BEGIN")
     try:
         plain = [rows.event for rows in batch if not rows.resources]
         if len(plain) == len(batch):
-            conn.executemany(_INSERT_EVENT_ONCE, plain)
+            conn.executemany(_INSERT_EVENT, plain)
         else:
             for rows in batch:
-                cursor = conn.execute(_INSERT_EVENT_ONCE, rows.event)
-                if cursor.rowcount and rows.resources:
+                cursor = conn.execute(_INSERT_EVENT, rows.event)
+                if rows.resources:
                     seq = cursor.lastrowid
                     conn.executemany(_INSERT_RESOURCE, [(seq, *resource) for resource in rows.resources])
         conn.execute("COMMIT")

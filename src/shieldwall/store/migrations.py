@@ -44,11 +44,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "audit events",
         (
             # event_time is microseconds since the epoch; seq (the rowid, so implicitly the last column of
-            # every index) breaks ties in arrival order. Resources hang off seq, not the random event id, so a
-            # batch of inserts appends to the end of each B-tree instead of landing on random pages.
+            # every index) breaks ties in arrival order. Every request writes an event before its response is
+            # sent, and each index is one more B-tree page per commit, so there is one: (account, region,
+            # time), which every lookup walks newest first; the lookup attributes filter that walk.
             """CREATE TABLE audit_events (
                 seq INTEGER PRIMARY KEY,
-                event_id TEXT NOT NULL UNIQUE,
+                event_id TEXT NOT NULL,
                 account TEXT NOT NULL,
                 region TEXT NOT NULL,
                 event_time INTEGER NOT NULL,
@@ -60,10 +61,6 @@ MIGRATIONS: tuple[Migration, ...] = (
                 body TEXT NOT NULL
             )""",
             "CREATE INDEX audit_events_by_time ON audit_events (account, region, event_time)",
-            "CREATE INDEX audit_events_by_name ON audit_events (account, region, event_name, event_time)",
-            # Every request writes an event and each index costs a B-tree insert, so only the lookups that
-            # need one have it: by time (all lookups), by name and by id. The other attributes filter the
-            # time-ordered scan.
             """CREATE TABLE audit_resources (
                 seq INTEGER NOT NULL REFERENCES audit_events (seq) ON DELETE CASCADE,
                 resource_type TEXT NOT NULL,
