@@ -20,6 +20,9 @@ class Credential:
     # What the key belongs to: "root" for an account's root user; later issues add "user", "session", ...
     principal_kind: str
     principal_name: str = ""
+    # The principal's ARN and unique id (AIDA... for IAM users) where the kind alone cannot rebuild them.
+    principal_arn: str = ""
+    principal_id: str = ""
     session_token: str | None = None
     expires_at: datetime | None = None
     active: bool = True

@@ -12,7 +12,7 @@ from shieldwall.auth.credentials import Credential
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    kind: str  # "root" | "anonymous"; later issues add "user", "assumed-role", "federated-user"
+    kind: str  # "root" | "user" | "anonymous"; later issues add "assumed-role", "federated-user"
     account_id: str
     arn: str
     user_id: str
@@ -39,6 +39,8 @@ class Principal:
         }
         if self.access_key_id:
             identity["accessKeyId"] = self.access_key_id
+        if self.kind == "user":
+            identity["userName"] = self.username
         return identity
 
     @property
@@ -61,6 +63,15 @@ def principal_for(credential: Credential, partition: str = "aws") -> Principal:
             account_id=credential.account_id,
             arn=arn.root_arn(credential.account_id, partition),
             user_id=credential.account_id,
+            access_key_id=credential.access_key_id,
+            partition=partition,
+        )
+    if credential.principal_kind == "user":
+        return Principal(
+            kind="user",
+            account_id=credential.account_id,
+            arn=credential.principal_arn,
+            user_id=credential.principal_id,
             access_key_id=credential.access_key_id,
             partition=partition,
         )

@@ -11,8 +11,10 @@ from shieldwall.audit.log import AuditLog
 from shieldwall.auth.credentials import ChainResolver, Credential, CredentialResolver, StaticResolver
 from shieldwall.clock import Clock
 from shieldwall.config import Settings
+from shieldwall.services.iam.credentials import IamKeyResolver
 from shieldwall.services.registry import Services, build_services
 from shieldwall.store.rootkey import load_or_create_root_key
+from shieldwall.store.sealing import Sealer
 from shieldwall.store.sqlite import SqliteStore
 
 log = logging.getLogger("shieldwall")
@@ -54,8 +56,10 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     root_key = load_or_create_root_key(settings.data_dir)
     store = SqliteStore(settings.data_dir)
     audit = AuditLog(store, token_key=hmac.new(root_key, b"audit-next-token", hashlib.sha256).digest())
-    resolver = ChainResolver([StaticResolver([root_credential(settings)])])
-    services = build_services(store=store, audit=audit, clock=clock)
+    sealer = Sealer(root_key)
+    iam_keys = IamKeyResolver(store, sealer, settings.partition)
+    resolver = ChainResolver([StaticResolver([root_credential(settings)]), iam_keys])
+    services = build_services(store=store, audit=audit, clock=clock, sealer=sealer)
     if settings.auth == "off":
         log.warning(
             "authentication is OFF: any access key acts as the root user of account %s", settings.account_id

@@ -13,13 +13,17 @@ from typing import Any
 
 from botocore import xform_name
 
+from shieldwall import ids
 from shieldwall.audit.log import AuditLog
 from shieldwall.clock import Clock
 from shieldwall.services.base import AuthzRule, Call, Params
 from shieldwall.services.cloudtrail import authz as cloudtrail_authz
 from shieldwall.services.cloudtrail.provider import CloudTrailProvider
+from shieldwall.services.iam import authz as iam_authz
+from shieldwall.services.iam.provider import IamProvider
 from shieldwall.services.sts import authz as sts_authz
 from shieldwall.services.sts.provider import StsProvider
+from shieldwall.store.sealing import Sealer
 from shieldwall.store.sqlite import SqliteStore
 
 Handler = Callable[[Call, Params], Params]
@@ -27,6 +31,7 @@ Handler = Callable[[Call, Params], Params]
 AUTHZ: dict[str, dict[str, AuthzRule]] = {
     "sts": sts_authz.AUTHZ,
     "cloudtrail": cloudtrail_authz.AUTHZ,
+    "iam": iam_authz.AUTHZ,
 }
 
 
@@ -56,9 +61,14 @@ class Services:
         return found
 
 
-def build_services(*, store: SqliteStore, audit: AuditLog, clock: Clock) -> Services:
+def build_services(
+    *, store: SqliteStore, audit: AuditLog, clock: Clock, sealer: Sealer | None = None
+) -> Services:
+    """`sealer` seals secrets at rest under the root key; without one (table checks), an ephemeral key."""
+    sealer = sealer or Sealer(ids.token_bytes(32))
     providers: dict[str, Any] = {
         "sts": StsProvider(),
         "cloudtrail": CloudTrailProvider(audit),
+        "iam": IamProvider(store, sealer, audit),
     }
     return Services(providers, {})

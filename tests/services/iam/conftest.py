@@ -1,0 +1,51 @@
+"""Fixtures for IAM tests: a root IAM client and a helper that asserts AWS's error answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import botocore.exceptions
+import pytest
+
+from shieldwall.testing import ServerInfo
+
+
+@pytest.fixture
+def iam(shieldwall: ServerInfo) -> Any:
+    return shieldwall.client("iam")
+
+
+ErrorOf = Callable[..., tuple[str, int, str]]
+
+
+def error_of(call: Callable[..., Any], **kwargs: Any) -> tuple[str, int, str]:
+    """(code, HTTP status, message) of the error `call(**kwargs)` answers."""
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call(**kwargs)
+    response = raised.value.response
+    return (
+        response["Error"]["Code"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"]["Message"],
+    )
+
+
+@pytest.fixture
+def aws_error() -> ErrorOf:
+    return error_of
+
+
+@pytest.fixture
+def user_client(shieldwall: ServerInfo, iam: Any) -> Callable[..., Any]:
+    """`user_client("sts", "alice")`: a client signing with a fresh access key of user alice (created if needed)."""
+
+    def make(service: str, user: str) -> Any:
+        if not [u for u in iam.list_users()["Users"] if u["UserName"] == user]:
+            iam.create_user(UserName=user)
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        return shieldwall.client(
+            service, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+        )
+
+    return make
