@@ -99,8 +99,13 @@ def write_outputs(output: Path, report: str, results: list[ServerResult]) -> Non
 
 
 def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["engine"]:
+        from bench.engine import main as engine_main  # cedarpy is imported only for this section
+
+        return engine_main(arguments[1:])
     interrupt_on_sigterm()
-    args = parse_args(argv)
+    args = parse_args(arguments)
     facts = machine_facts()
     options, generator = build_options(args)
     progress(f"load generator: {generator}; {args.duration} s per run")

@@ -1,8 +1,9 @@
 """CloudTrail-shaped events: one per API call, allowed or denied, as AWS records management events.
 
 The dict `build_event` returns has CloudTrail's field names and order (eventVersion 1.08) plus one extension,
-``shieldwall``, holding the authorization decision and the id of its explanation. Request parameters and
-response elements go through `redact`, so no secret or blob reaches the trail.
+``shieldwall``, holding the authorization decision and the id of its explanation; a denial also carries
+`decision_details` (whether it was enforced, the principal, action and resource, and the rendered walk).
+Request parameters and response elements go through `redact`, so no secret or blob reaches the trail.
 
 Like CloudTrail, read-only calls record no responseElements (a List* or Get* response is data, not a change),
 and failed calls record none either.
@@ -55,6 +56,7 @@ def build_event(
     decision: str | None = None,
     decision_reason: str | None = None,
     explanation_id: str | None = None,
+    decision_details: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     read_only = is_read_only(event_name) if read_only is None else read_only
     event: dict[str, Any] = {
@@ -88,6 +90,8 @@ def build_event(
             "reason": decision_reason,
             "explanationId": explanation_id,
         }
+        if decision_details:
+            event["shieldwall"].update(decision_details)
     return event
 
 

@@ -71,6 +71,15 @@ _FILTERS = {
     "ResourceName": " AND seq IN (SELECT seq FROM audit_resources WHERE resource_name = ?)",
 }
 _QUERIES = {key: _SELECT.format(filter=condition) for key, condition in _FILTERS.items()}
+# Admin scans (explain): the newest SCAN_LIMIT events by arrival order, filtered on the event's JSON text.
+SCAN_LIMIT = 200_000
+_NEWEST_SEQ = "SELECT coalesce(max(seq), 0) FROM audit_events"
+_FIND_BY_TEXT = "SELECT body FROM audit_events WHERE seq > ? AND instr(body, ?) > 0 ORDER BY seq DESC LIMIT ?"
+_DENIALS = (
+    "SELECT body FROM audit_events WHERE seq > ? AND event_time >= ? AND instr(body, ?) > 0"
+    " ORDER BY seq DESC LIMIT ?"
+)
+_DENY_NEEDLE = '"decision":"Deny"'
 
 
 def _to_json(event: Mapping[str, Any]) -> str:
@@ -181,6 +190,34 @@ class AuditLog:
             last = rows[limit - 1]
             page["NextToken"] = self._seal_token(last[1], last[2], digest)
         return page
+
+    def find_by_request_id(self, request_id: str) -> dict[str, Any] | None:
+        """The event of request `request_id`, searched among the newest `SCAN_LIMIT` events.
+
+        No index serves this (every index costs every request a B-tree page): it is an admin lookup that walks
+        the newest events by arrival order, matching the request id in the stored JSON.
+        """
+        needle = '"requestID":' + orjson.dumps(request_id).decode("utf-8")
+        for event in self._scan(_FIND_BY_TEXT, (needle,), 1):
+            if event.get("requestID") == request_id:
+                return event
+        return None
+
+    def denials(self, since: datetime | None = None, limit: int = SCAN_LIMIT) -> list[dict[str, Any]]:
+        """Events whose authorization decision was Deny (enforced or not), newest first, among the newest
+        `SCAN_LIMIT` events, at or after `since`."""
+        start = to_micros(since) if since is not None else -_MAX_CURSOR
+        events = self._scan(_DENIALS, (start, _DENY_NEEDLE), limit)
+        return [event for event in events if (event.get("shieldwall") or {}).get("decision") == "Deny"]
+
+    def _scan(self, query: str, params: tuple[Any, ...], limit: int) -> list[dict[str, Any]]:
+        if self._closed:
+            raise StoreError("the audit log is closed")
+        self.flush()
+        with self._lock:
+            newest = self._conn.execute(_NEWEST_SEQ).fetchone()[0]
+            rows = self._conn.execute(query, (newest - SCAN_LIMIT, *params, limit)).fetchall()
+        return [json.loads(body) for (body,) in rows]
 
     def _seal_token(self, event_time: int, seq: int, digest: str) -> str:
         payload = json.dumps([event_time, seq, digest], separators=(",", ":")).encode()

@@ -9,12 +9,17 @@ import sys
 from pathlib import Path
 
 from shieldwall import __version__
+from shieldwall.cli import explain, policy
 from shieldwall.config import AUTH_MODES, ConfigError, Settings, from_env
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "policy":
+        return policy.run(args)
+    if args.command == "explain":
+        return explain.run(args)
     if args.command != "serve":
         parser.print_help()
         return 2
@@ -42,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
         "--auth", choices=AUTH_MODES, help="enforce (default), audit or off (SHIELDWALL_AUTH)"
     )
     serve_cmd.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    policy.register(commands)
+    explain.register(commands)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""shieldwall's own endpoints under /_shieldwall/: health (open), reset and clock (root or loopback only)."""
+"""shieldwall's own endpoints under /_shieldwall/: health (open); reset, clock and explain (root or loopback
+only)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from shieldwall.auth.verifier import verify
 from shieldwall.clock import fmt_iso8601, parse_iso8601
 from shieldwall.config import is_loopback
 from shieldwall.errors import AwsError
+from shieldwall.gateway.admin_explain import handle_explain, is_explain_path
 from shieldwall.gateway.runtime import Runtime
 from shieldwall.http import HttpRequest, HttpResponse
 from shieldwall.spec.loader import SERVICES
@@ -21,10 +23,12 @@ def handle(request: HttpRequest, rt: Runtime) -> HttpResponse:
     path = request.raw_path[len(PREFIX) :].rstrip("/")
     if path == "health" and request.method in ("GET", "HEAD"):
         return _json(200, health(rt))
-    if path not in ("reset", "clock"):
+    if path not in ("reset", "clock") and not is_explain_path(path):
         return _json(404, {"error": f"no admin endpoint `{request.raw_path}`"})
     if not _is_admin(request, rt):
         return _json(403, {"error": "admin endpoints need root credentials or a loopback caller"})
+    if is_explain_path(path):
+        return _json(*handle_explain(request, rt, path))
     if path == "reset" and request.method == "POST":
         rt.reset()
         return _json(200, {"reset": True, "time": fmt_iso8601(rt.clock.now())})

@@ -9,6 +9,7 @@ from typing import Any
 from shieldwall.auth.principal import Principal
 from shieldwall.auth.verifier import SigningScope, VerifiedRequest
 from shieldwall.errors import AwsError
+from shieldwall.gateway.explanations import Verdict
 from shieldwall.http import HttpRequest, HttpResponse
 from shieldwall.policy.authorizer import Decision
 from shieldwall.protocol.router import Route
@@ -30,6 +31,7 @@ class RequestContext:
     principal: Principal | None = None
     region: str = ""
     decision: Decision | None = None
+    verdict: Verdict | None = None  # every permission checked, for the explain endpoint and the audit trail
     call: Call | None = None
     output: dict[str, Any] | None = None
     error: AwsError | None = None

@@ -11,6 +11,8 @@ from shieldwall.audit.log import AuditLog
 from shieldwall.auth.credentials import ChainResolver, Credential, CredentialResolver, StaticResolver
 from shieldwall.clock import Clock
 from shieldwall.config import Settings
+from shieldwall.gateway.authz_cache import AuthorizationCache
+from shieldwall.gateway.explanations import ExplanationLog
 from shieldwall.services.iam.credentials import IamKeyResolver
 from shieldwall.services.registry import Services, build_services
 from shieldwall.store.rootkey import load_or_create_root_key
@@ -29,6 +31,8 @@ class Runtime:
     resolver: CredentialResolver
     services: Services
     root_key: bytes = field(repr=False)
+    explanations: ExplanationLog = field(default_factory=ExplanationLog)
+    authz_cache: AuthorizationCache = field(default_factory=AuthorizationCache)
 
     def close(self) -> None:
         self.audit.close()
@@ -39,6 +43,8 @@ class Runtime:
         self.audit.flush()
         self.store.reset()
         self.clock.reset()
+        self.explanations.clear()
+        self.authz_cache.clear()
 
 
 def root_credential(settings: Settings) -> Credential:

@@ -80,6 +80,13 @@ def has_variables(parts: Iterable[Part]) -> bool:
     return any(isinstance(part, Var) for part in parts)
 
 
+def variable_keys(text: str) -> frozenset[str]:
+    """The (lower-case) context keys the policy variables in `text` read."""
+    if "${" not in text:
+        return frozenset()
+    return frozenset(part.key for part in parse_template(text, True) if isinstance(part, Var))
+
+
 def context_lookup(context: Mapping[str, tuple[str, ...]]) -> Lookup:
     """Resolve a variable from the request context: single-valued keys only, else the default, else None."""
 
@@ -94,11 +101,14 @@ def context_lookup(context: Mapping[str, tuple[str, ...]]) -> Lookup:
     return lookup
 
 
-def make_resolver(context: Mapping[str, tuple[str, ...]], variables: bool) -> Callable[[str], str | None]:
+def make_resolver(
+    context: Mapping[str, tuple[str, ...]], variables: bool, lookup: Lookup | None = None
+) -> Callable[[str], str | None]:
     """The `resolve` passed to conditions: substitute variables in one condition value, None if unresolvable."""
     if not variables:
         return _identity
-    lookup = context_lookup(context)
+    if lookup is None:
+        lookup = context_lookup(context)
 
     def resolve(value: str) -> str | None:
         if "${" not in value:
@@ -132,16 +142,22 @@ def _compile_resolved(tokens: tuple[Token, ...]) -> Matcher:
 
 
 class Pattern:
-    """One wildcard pattern, possibly holding variables."""
+    """One wildcard pattern, possibly holding variables.
 
-    __slots__ = ("_parts", "_static", "literal", "text")
+    A pattern with variables keeps the matchers it compiled, keyed by the values its variables took (a bounded
+    memo per pattern), so a request for a user already seen costs one tuple lookup.
+    """
+
+    __slots__ = ("_parts", "_resolved", "_static", "_vars", "literal", "text")
 
     def __init__(self, text: str, parts: tuple[Part, ...]) -> None:
         self.text = text
         self._parts = parts
-        self._static = None if has_variables(parts) else compile_pattern(parts)  # type: ignore[arg-type]
+        self._vars = tuple(part for part in parts if isinstance(part, Var))
+        self._static = None if self._vars else compile_pattern(parts)  # type: ignore[arg-type]
         plain = self._static is not None and all(isinstance(part, str) for part in parts)
         self.literal = "".join(parts) if plain else None  # type: ignore[arg-type]
+        self._resolved: dict[tuple[str, ...], Matcher] = {}
 
     @property
     def is_any(self) -> bool:
@@ -150,16 +166,26 @@ class Pattern:
     def matches(self, value: str, lookup: Lookup) -> bool:
         if self._static is not None:
             return self._static.matches(value)
-        tokens: list[Token] = []
-        for part in self._parts:
-            if isinstance(part, Var):
-                resolved = lookup(part)
-                if resolved is None:
-                    return False
-                tokens.append(resolved)
-            else:
-                tokens.append(part)
-        return _compile_resolved(tuple(tokens)).matches(value)
+        values = []
+        for var in self._vars:
+            resolved = lookup(var)
+            if resolved is None:
+                return False
+            values.append(resolved)
+        key = tuple(values)
+        matcher = self._resolved.get(key)
+        if matcher is None:
+            matcher = self._compile(key)
+        return matcher.matches(value)
+
+    def _compile(self, values: tuple[str, ...]) -> Matcher:
+        substituted = iter(values)
+        tokens = tuple(next(substituted) if isinstance(part, Var) else part for part in self._parts)
+        matcher = _compile_resolved(tokens)
+        if len(self._resolved) >= _CACHE_SIZE:
+            self._resolved.clear()
+        self._resolved[values] = matcher
+        return matcher
 
 
 class ArnPattern:
@@ -170,16 +196,32 @@ class ArnPattern:
     take the rest, so `*` matches every resource including `*`.
     """
 
-    __slots__ = ("_checks", "_count", "text")
+    __slots__ = ("_checks", "_count", "_last", "_prefix", "keys", "text")
 
     def __init__(self, text: str, variables: bool) -> None:
         self.text = text
-        segments = [Pattern(text, parts) for parts in _split_segments(parse_template(text, variables))]
+        template = parse_template(text, variables)
+        self.keys = frozenset(part.key for part in template if isinstance(part, Var))  # context keys read
+        segments = [Pattern(text, parts) for parts in _split_segments(template)]
         self._count = len(segments)
         # segments that are `*` need no check; literal segments are compared without calling a matcher
         self._checks = tuple((index, seg) for index, seg in enumerate(segments) if not seg.is_any)
+        # the usual ARN pattern names partition, service, region and account literally: then one prefix
+        # comparison replaces splitting the ARN (a literal segment holds no colon)
+        literals = [segment.literal for segment in segments[:5]]
+        self._prefix: str | None = None
+        self._last: Pattern | None = None
+        if self._count == 6 and all(literal is not None for literal in literals):
+            self._prefix = ":".join(literals) + ":"  # type: ignore[arg-type]
+            self._last = None if segments[5].is_any else segments[5]
 
     def matches(self, resource: str, lookup: Lookup) -> bool:
+        prefix = self._prefix
+        if prefix is not None:
+            if not resource.startswith(prefix):
+                return False
+            last = self._last
+            return last is None or last.matches(resource[len(prefix) :], lookup)
         if self._count == 1:
             return not self._checks or self._checks[0][1].matches(resource, lookup)
         pieces = resource.split(":", self._count - 1)

@@ -144,6 +144,14 @@ class SqliteStore(Store):
                 if own_snapshot:
                     self._conn.execute("COMMIT")
 
+    def changes(self) -> int:
+        """Rows this store's connection has written since it opened (rolled-back writes count too).
+
+        Every record write goes through this connection, so while the count is unchanged no record has changed
+        and whatever was derived from the records (the authorizer's view of a principal) can be reused.
+        """
+        return self._conn.total_changes
+
     def reset(self) -> None:
         with self.transaction():
             self._conn.execute("PRAGMA defer_foreign_keys = ON")

@@ -1,14 +1,44 @@
-"""Step 5: may this principal do this? Deny unless a rule says yes."""
+"""Step 5: may this principal do this? Every permission the operation needs must be allowed.
+
+- The root user is allowed in its own account without reading anything (issue 4 adds SCPs, later issues
+  resource policies that can deny it).
+- An anonymous caller reaches only the operations AWS serves unsigned; they need no permission.
+- An IAM user (and, with STS, a role session) is judged by the policy engine: its identity-based policies and
+  permissions boundary from the store, the global condition keys, the operation's own keys.
+
+Each verdict is kept for `/_shieldwall/explain/<request-id>`. Under `--auth=audit` a denial is logged and
+recorded but the request proceeds.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Mapping
 
+from shieldwall.auth.principal import Principal
+from shieldwall.auth.unsigned import is_unsigned_operation
 from shieldwall.errors import AwsError, not_implemented
+from shieldwall.gateway.authz_cache import AuthorizationCache, Owner
 from shieldwall.gateway.context import RequestContext
+from shieldwall.gateway.explanations import Check, Verdict
 from shieldwall.gateway.runtime import Runtime
-from shieldwall.policy.authorizer import Decision, authorize
-from shieldwall.services.base import Call
+from shieldwall.policy.authorizer import NO_PERMISSION_NEEDED, ActionRequest, Decision, decide
+from shieldwall.policy.context import (
+    PRINCIPAL_TAG,
+    RESOURCE_TAGS,
+    ConditionContext,
+    Loader,
+    Values,
+    global_keys,
+    operation_keys,
+    request_tag_keys,
+    tag_keys,
+)
+from shieldwall.policy.explain import Explanation, Step, implicit_deny_phrase
+from shieldwall.policy.request import AuthzRequest
+from shieldwall.services.base import AuthzRule, Call
+from shieldwall.store.sqlite import SqliteStore
 
 log = logging.getLogger("shieldwall.authz")
 
@@ -20,6 +50,14 @@ _DENIED = {
     "rest-json": ("AccessDeniedException", 403),
 }
 
+_ROOT = "the root user of the account"
+ROOT_ALLOWED = Decision(
+    True,
+    _ROOT,
+    deciding=("root",),
+    explanation=Explanation(True, _ROOT, (Step("identity-based policies", "allow", _ROOT),), ("root",)),
+)
+
 
 def authorize_request(ctx: RequestContext, rt: Runtime) -> None:
     assert ctx.route is not None and ctx.principal is not None
@@ -27,31 +65,161 @@ def authorize_request(ctx: RequestContext, rt: Runtime) -> None:
     if rt.services.handler(service, operation) is None:
         raise not_implemented(service, operation)
     ctx.call = call_for(ctx, rt)
-    rule = rt.services.authz_rule(service, operation)
-    if rule is None:
-        log.error("no authorization mapping for %s:%s: denied", service, operation)
-        ctx.decision = Decision(False, f"no authorization mapping for {service}:{operation} (fail closed)")
-    else:
-        ctx.decision = authorize(ctx.principal, rule(ctx.params, ctx.call))
-    if not ctx.decision.allowed:
-        if rt.settings.auth == "audit":
-            log.warning("audit mode: would deny %s:%s: %s", service, operation, ctx.decision.reason)
-            return
-        raise _denied(ctx, ctx.decision)
-
-
-def _denied(ctx: RequestContext, decision: Decision) -> AwsError:
-    assert ctx.principal is not None and ctx.route is not None
-    code, status = _DENIED.get(ctx.protocol, ("AccessDenied", 403))
-    request = decision.denied_action
-    if request is None:
-        message = f"User: {ctx.principal.arn} is not authorized to perform: {ctx.route.operation.name}"
-    else:
-        message = (
-            f"User: {ctx.principal.arn} is not authorized to perform: {request.action} "
-            f"on resource: {request.resource} because no identity-based policy allows the {request.action} action"
+    checks, decision = judge(ctx, rt, rt.services.authz_rule(service, operation))
+    verdict = Verdict(
+        ctx.request_id,
+        ctx.received_at,
+        service,
+        operation,
+        ctx.principal.arn,
+        decision,
+        checks,
+        enforced=rt.settings.auth == "enforce",
+    )
+    ctx.verdict = verdict
+    ctx.decision = decision
+    rt.explanations.remember(verdict)
+    if decision.allowed:
+        return
+    if not verdict.enforced:
+        log.warning(
+            "audit mode: would deny %s %s on %s: %s (request %s)",
+            verdict.principal_arn,
+            verdict.action or f"{service}:{operation}",
+            verdict.resource or "-",
+            decision.reason,
+            ctx.request_id,
         )
-    return AwsError(code, message, status)
+        return
+    code, status = _DENIED.get(ctx.protocol, ("AccessDenied", 403))
+    raise AwsError(code, verdict.message(), status)
+
+
+def judge(ctx: RequestContext, rt: Runtime, rule: AuthzRule | None) -> tuple[tuple[Check, ...], Decision]:
+    assert ctx.route is not None and ctx.principal is not None and ctx.call is not None
+    principal = ctx.principal
+    if rule is None:
+        log.error("no authorization mapping for %s:%s: denied", ctx.service, ctx.operation_name)
+        return (), Decision(
+            False, f"no authorization mapping for {ctx.service}:{ctx.operation_name} (fail closed)"
+        )
+    if principal.is_anonymous:
+        if is_unsigned_operation(ctx.service, ctx.operation_name):
+            return (), NO_PERMISSION_NEEDED
+        return _deny_anonymous(rule(ctx.params, ctx.call))
+    requests = rule(ctx.params, ctx.call)
+    if not requests:
+        return (), NO_PERMISSION_NEEDED
+    if principal.is_root:
+        return _judge_root(principal, requests)
+    return _judge_by_policies(ctx, rt, requests)
+
+
+def _deny_anonymous(requests: list[ActionRequest]) -> tuple[tuple[Check, ...], Decision]:
+    if not requests:
+        return (), Decision(False, "anonymous callers need a signature for this operation")
+    denial = _implicit_resource_denial(requests[0], "anonymous callers are allowed only by resource policies")
+    return ((requests[0], denial),), denial
+
+
+def _judge_root(principal: Principal, requests: list[ActionRequest]) -> tuple[tuple[Check, ...], Decision]:
+    checks: list[Check] = []
+    for request in requests:
+        if request.resource_account not in ("", principal.account_id):
+            denial = _implicit_resource_denial(request, "cross-account: no resource-based policy in scope")
+            checks.append((request, denial))
+            return tuple(checks), denial
+        checks.append((request, ROOT_ALLOWED))
+    return tuple(checks), ROOT_ALLOWED
+
+
+def _implicit_resource_denial(request: ActionRequest, detail: str) -> Decision:
+    reason = implicit_deny_phrase("resource", request.action)
+    walk = (Step("resource-based policy", "deny", detail),)
+    return Decision(False, reason, request, explanation=Explanation(False, reason, walk, ()))
+
+
+def _judge_by_policies(
+    ctx: RequestContext, rt: Runtime, requests: list[ActionRequest]
+) -> tuple[tuple[Check, ...], Decision]:
+    assert ctx.principal is not None
+    principal = ctx.principal
+    owner = policy_owner(principal)
+    if owner is None:
+        reason = f"principal kind `{principal.kind}` has no policies here (fail closed)"
+        return (), Decision(False, reason, requests[0])
+    cache, store = rt.authz_cache, rt.store
+    policies = cache.policies(store, owner)
+    base = request_globals(ctx)
+    tags = request_tag_keys(ctx.params)
+    caller_tags = functools.partial(_principal_tag_keys, cache, store, owner)
+    checks: list[Check] = []
+    for request in requests:
+        context = _context_for(cache, store, base, tags, request, caller_tags)
+        authz = AuthzRequest(
+            principal.arn,
+            principal.account_id,
+            request.action,
+            request.resource,
+            request.resource_account,
+            context,
+        )
+        decision = decide(authz, policies)
+        context.seal()  # the decision is settled: a walk rendered later must read what it read
+        checks.append((request, decision))
+        if not decision.allowed:
+            break
+    return tuple(checks), checks[-1][1]
+
+
+def policy_owner(principal: Principal) -> Owner | None:
+    """Whose policies apply: an IAM user's own, or for a role session its role's."""
+    return _owner(principal.kind, principal.arn, principal.partition, principal.account_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _owner(kind: str, arn: str, partition: str, account_id: str) -> Owner | None:
+    if kind == "user":
+        return partition, account_id, "user", arn.rsplit("/", 1)[-1].lower()
+    if kind == "assumed-role":
+        return partition, account_id, "role", arn.rsplit(":assumed-role/", 1)[-1].split("/", 1)[0].lower()
+    return None
+
+
+def request_globals(ctx: RequestContext) -> Mapping[str, Values]:
+    """The global condition keys of this request but its tags (shared: never mutate them)."""
+    assert ctx.principal is not None
+    request = ctx.request
+    return global_keys(
+        ctx.principal,
+        received_at=ctx.received_at,
+        source_ip=request.client_ip,
+        region=ctx.region,
+        user_agent=request.header("user-agent"),
+        referer=request.header("referer"),
+    )
+
+
+def _context_for(
+    cache: AuthorizationCache,
+    store: SqliteStore,
+    base: Mapping[str, Values],
+    tags: Mapping[str, Values],
+    request: ActionRequest,
+    caller_tags: Loader,
+) -> ConditionContext:
+    own = {**tags, **operation_keys(request.context)} if request.context else dict(tags)
+    resource_tags = functools.partial(_resource_tag_keys, cache, store, request.resource)
+    return ConditionContext(base, own, [((PRINCIPAL_TAG,), caller_tags), (RESOURCE_TAGS, resource_tags)])
+
+
+def _principal_tag_keys(cache: AuthorizationCache, store: SqliteStore, owner: Owner) -> dict[str, Values]:
+    return tag_keys((PRINCIPAL_TAG,), cache.principal_tags(store, owner))
+
+
+def _resource_tag_keys(cache: AuthorizationCache, store: SqliteStore, resource: str) -> dict[str, Values]:
+    prefixes = RESOURCE_TAGS if ":iam::" in resource else RESOURCE_TAGS[:1]
+    return tag_keys(prefixes, cache.resource_tags(store, resource))
 
 
 def call_for(ctx: RequestContext, rt: Runtime) -> Call:

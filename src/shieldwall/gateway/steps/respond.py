@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from shieldwall.audit.events import build_event, source_of
 from shieldwall.gateway.context import RequestContext
@@ -44,8 +45,14 @@ def record_audit_event(ctx: RequestContext, rt: Runtime) -> None:
         decision=ctx.decision.effect if ctx.decision else None,
         decision_reason=ctx.decision.reason if ctx.decision else None,
         explanation_id=ctx.request_id if ctx.decision else None,
+        decision_details=_denial_details(ctx),
     )
     rt.audit.record(event)
+
+
+def _denial_details(ctx: RequestContext) -> dict[str, Any] | None:
+    verdict = ctx.verdict
+    return verdict.audit_details() if verdict is not None and not verdict.allowed else None
 
 
 def _event_source(ctx: RequestContext) -> str:

@@ -113,6 +113,29 @@ class CompiledCondition:
             )
         return self._aggregate(readings)
 
+    def holds(
+        self, context: Mapping[str, tuple[str, ...]], resolve: Callable[[str], str | None]
+    ) -> bool | None:
+        """`evaluate(...).matched` without building the reason; None when it could not be evaluated.
+
+        The decision path calls this. The common case (one request value, no policy variable in the values) is
+        answered here exactly as `evaluate` answers it; every other case is `evaluate`'s own answer.
+        """
+        found = context.get(self._lookup)
+        if (
+            self._null is None
+            and found is not None
+            and len(found) == 1
+            and not self._values.templates
+            and (not self._set or found[0])
+        ):
+            try:
+                return self._values.static_test(self._read(found[0])) != self._negated
+            except ValueError:
+                return None
+        result = self.evaluate(context, resolve)
+        return None if result.error else result.matched
+
     def _evaluate_null(self, found: tuple[str, ...] | None) -> ConditionResult:
         is_null = not found or found == ("",)
         state = "absent" if is_null else "present"

@@ -10,6 +10,7 @@ from shieldwall.errors import AwsError
 from shieldwall.protocol.validate import Problem, summary
 from shieldwall.services.base import Call, Params
 from shieldwall.services.iam.common import IamBase, already_exists, check_names, no_such_entity, now_seconds
+from shieldwall.services.iam.mfa_devices import mfa_summary
 from shieldwall.services.iam.models import (
     AccountAlias,
     Group,
@@ -167,8 +168,9 @@ class AccountMixin(IamBase):
                 "Roles": len(reader.list(scope, Role)),
                 "InstanceProfiles": len(reader.list(scope, InstanceProfile)),
             }
-        # The configured root access key always exists; MFA devices belong to another part of IAM.
-        flags = {"AccountAccessKeysPresent": 1, "AccountMFAEnabled": 0, "MFADevices": 0, "MFADevicesInUse": 0}
+            # The configured root access key always exists; MFA devices belong to another part of IAM.
+            mfa = mfa_summary(reader, scope)
+        flags = {"AccountAccessKeysPresent": 1, "AccountMFAEnabled": 0, **mfa}
         return {"SummaryMap": {**counts, **flags, **QUOTAS}}
 
 

@@ -154,3 +154,7 @@ class IamBase:
 def now_seconds(call: Call) -> datetime:
     """IAM reports creation times in whole seconds."""
     return call.now().replace(microsecond=0)
+
+
+# Service-linked roles live under this path and belong to their service (IAM answers UnmodifiableEntity).
+SERVICE_ROLE_PATH = "/aws-service-role/"

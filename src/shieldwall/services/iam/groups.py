@@ -19,6 +19,7 @@ from shieldwall.services.iam.common import (
     page,
     with_path_prefix,
 )
+from shieldwall.services.iam.lifecycle import release_policies
 from shieldwall.services.iam.models import Group, Membership, User
 from shieldwall.services.iam.users import user_not_found, user_output
 from shieldwall.store.base import Reader, Transaction
@@ -99,6 +100,7 @@ class GroupsMixin(IamBase):
             group = self.get_group_record(tx, call, params["GroupName"])
             if tx.list(call.account_scope, Membership, prefix=f"g/{group.name.lower()}/", limit=1):
                 raise delete_conflict("Cannot delete entity, must remove users from group first.")
+            release_policies(tx, call.account_scope, "group", group)
             tx.delete(call.account_scope, Group, group.name.lower())
         return {}
 

@@ -22,6 +22,7 @@ class User:
     create_date: datetime
     tags: dict[str, str] = field(default_factory=dict)
     password_last_used: datetime | None = None
+    permissions_boundary: str | None = None  # the ARN of the managed policy set as its boundary
 
 
 @codec.model("iam.group", version=1)
@@ -55,6 +56,7 @@ class Role:
     max_session_duration: int = 3600
     description: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    permissions_boundary: str | None = None  # the ARN of the managed policy set as its boundary
 
 
 @codec.model("iam.instance_profile", version=1)

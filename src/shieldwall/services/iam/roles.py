@@ -7,9 +7,10 @@ from dataclasses import replace
 from typing import Any
 
 from shieldwall import ids
-from shieldwall.errors import AwsError, not_implemented
+from shieldwall.errors import AwsError
 from shieldwall.services.base import Call, Params
 from shieldwall.services.iam.common import (
+    SERVICE_ROLE_PATH,
     IamBase,
     already_exists,
     check_names,
@@ -24,7 +25,9 @@ from shieldwall.services.iam.common import (
     with_path_prefix,
     without_tags,
 )
+from shieldwall.services.iam.lifecycle import boundary_output, release_policies, use_boundary
 from shieldwall.services.iam.models import InstanceProfile, Role
+from shieldwall.services.iam.policy_documents import compiled
 from shieldwall.store.base import Reader
 
 TRUST_POLICY_QUOTA = 2048
@@ -44,6 +47,7 @@ def role_output(role: Role, *, listed: bool = False) -> dict[str, Any]:
     if role.description is not None:
         out["Description"] = role.description
     if not listed:
+        out.update(boundary_output(role))
         if role.tags:
             out["Tags"] = tag_list(role.tags)
         out["RoleLastUsed"] = {}
@@ -51,7 +55,7 @@ def role_output(role: Role, *, listed: bool = False) -> dict[str, Any]:
 
 
 def checked_trust_policy(document: str) -> str:
-    """The trust policy as sent, once it is a JSON object within AWS's default size quota."""
+    """The trust policy as sent, once it is within AWS's default size quota and a valid trust policy."""
     if len(document.translate(_WHITESPACE)) > TRUST_POLICY_QUOTA:
         raise limit_exceeded(f"Cannot exceed quota for ACLSizePerRole: {TRUST_POLICY_QUOTA}")
     try:
@@ -60,14 +64,8 @@ def checked_trust_policy(document: str) -> str:
         parsed = None
     if not isinstance(parsed, dict):
         raise AwsError("MalformedPolicyDocument", "This policy contains invalid Json", 400)
-    # TODO(issue 3): validate with policy.document.parse_policy(kind="trust")
+    compiled(document, "trust")
     return document
-
-
-def refuse_boundary(call: Call, params: Params) -> None:
-    """Permission boundaries belong to the policy half of IAM; until it lands, say so rather than drop one."""
-    if params.get("PermissionsBoundary"):
-        raise not_implemented("iam", f"{call.operation} with PermissionsBoundary")
 
 
 class RolesMixin(IamBase):
@@ -78,7 +76,6 @@ class RolesMixin(IamBase):
         name, path = params["RoleName"], params.get("Path") or "/"
         check_names(RoleName=name)
         check_paths(Path=path)
-        refuse_boundary(call, params)
         document = checked_trust_policy(params["AssumeRolePolicyDocument"])
         tags = merged_tags({}, params.get("Tags"))
         with self.store.transaction() as tx:
@@ -95,6 +92,8 @@ class RolesMixin(IamBase):
                 description=params.get("Description"),
                 tags=tags,
             )
+            if params.get("PermissionsBoundary"):
+                use_boundary(tx, call.account_scope, "role", role, params["PermissionsBoundary"])
             tx.put(call.account_scope, name.lower(), role)
         return {"Role": role_output(role)}
 
@@ -119,9 +118,25 @@ class RolesMixin(IamBase):
         role = self._change_role(call, params["RoleName"], params["Description"], None)
         return {"Role": role_output(role)}
 
+    def get_modifiable_role(self, reader: Reader, call: Call, name: str) -> Role:
+        """A role the caller may change: service-linked roles belong to their service (UnmodifiableEntity)."""
+        role = self.get_role_record(reader, call, name)
+        if role.path.startswith(SERVICE_ROLE_PATH):
+            raise AwsError(
+                "UnmodifiableEntity",
+                f"Cannot perform the operation on the protected role '{role.name}' - "
+                "this role is only modifiable by AWS",
+                400,
+            )
+        return role
+
     def _change_role(self, call: Call, name: str, description: str | None, duration: int | None) -> Role:
         with self.store.transaction() as tx:
-            role = self.get_role_record(tx, call, name)
+            role = (
+                self.get_role_record(tx, call, name)
+                if duration is None  # a description alone may change, even on a service-linked role
+                else self.get_modifiable_role(tx, call, name)
+            )
             if description is not None:
                 role.description = description
             if duration is not None:
@@ -132,16 +147,17 @@ class RolesMixin(IamBase):
     def update_assume_role_policy(self, call: Call, params: Params) -> Params:
         document = checked_trust_policy(params["PolicyDocument"])
         with self.store.transaction() as tx:
-            role = self.get_role_record(tx, call, params["RoleName"])
+            role = self.get_modifiable_role(tx, call, params["RoleName"])
             tx.put(call.account_scope, role.name.lower(), replace(role, trust_policy=document))
         return {}
 
     def delete_role(self, call: Call, params: Params) -> Params:
         with self.store.transaction() as tx:
-            role = self.get_role_record(tx, call, params["RoleName"])
+            role = self.get_modifiable_role(tx, call, params["RoleName"])
             key = role.name.lower()
             if any(key in profile.roles for _, profile in tx.list(call.account_scope, InstanceProfile)):
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+            release_policies(tx, call.account_scope, "role", role)
             tx.delete(call.account_scope, Role, key)
         return {}
 

@@ -21,6 +21,8 @@ from shieldwall.services.iam.common import (
     with_path_prefix,
     without_tags,
 )
+from shieldwall.services.iam.lifecycle import boundary_output, release_policies, use_boundary
+from shieldwall.services.iam.mfa_devices import user_has_mfa_device
 from shieldwall.services.iam.models import AccessKey, LoginProfile, Membership, User, UserKey
 from shieldwall.store.base import Reader, Transaction
 
@@ -39,6 +41,8 @@ def user_output(user: User, *, with_tags: bool = True) -> dict[str, Any]:
     }
     if user.password_last_used is not None:
         out["PasswordLastUsed"] = user.password_last_used
+    if with_tags:
+        out.update(boundary_output(user))
     if with_tags and user.tags:
         out["Tags"] = tag_list(user.tags)
     return out
@@ -64,6 +68,8 @@ class UsersMixin(IamBase):
             user = User(
                 name, ids.unique_id("AIDA"), path, iam_arn(call, "user", path, name), now_seconds(call), tags
             )
+            if params.get("PermissionsBoundary"):
+                use_boundary(tx, call.account_scope, "user", user, params["PermissionsBoundary"])
             tx.put(call.account_scope, name.lower(), user)
         return {"User": user_output(user)}
 
@@ -111,7 +117,8 @@ class UsersMixin(IamBase):
         check_names(UserName=name)
         with self.store.transaction() as tx:
             user = self.get_user_record(tx, call, name)
-            check_user_deletable(tx, call, user.name.lower())
+            check_user_deletable(tx, call, user.name.lower(), user.user_id)
+            release_policies(tx, call.account_scope, "user", user)
             tx.delete(call.account_scope, User, user.name.lower())
         return {}
 
@@ -137,7 +144,7 @@ class UsersMixin(IamBase):
         return {"Tags": tags, **info}
 
 
-def check_user_deletable(reader: Reader, call: Call, user_key: str) -> None:
+def check_user_deletable(reader: Reader, call: Call, user_key: str, user_id: str) -> None:
     scope = call.account_scope
     if reader.get(scope, LoginProfile, user_key) is not None:
         raise delete_conflict("Cannot delete entity, must delete login profile first.")
@@ -145,6 +152,8 @@ def check_user_deletable(reader: Reader, call: Call, user_key: str) -> None:
         raise delete_conflict("Cannot delete entity, must delete access keys first.")
     if reader.list(scope, Membership, prefix=f"u/{user_key}/", limit=1):
         raise delete_conflict("Cannot delete entity, must remove user from all groups first.")
+    if user_has_mfa_device(reader, scope, user_id):
+        raise delete_conflict("Cannot delete entity, must delete MFA device first.")
 
 
 def rekey_user(tx: Transaction, call: Call, old: User, new: User) -> None:
