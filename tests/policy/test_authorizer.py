@@ -1,17 +1,15 @@
-"""The authorizer: the foundation's `authorize` unchanged, `decide` with its explanation and AWS's wording."""
+"""The authorizer: `decide` with its explanation and AWS's wording."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from shieldwall.auth.principal import ANONYMOUS, Principal
-from shieldwall.policy.authorizer import ActionRequest, PolicySet, authorize, decide
+from shieldwall.policy.authorizer import PolicySet, decide
 from shieldwall.policy.document import parse_policy
 from shieldwall.policy.explain import STEPS, access_denied_message
 from shieldwall.policy.request import AuthzRequest
 
-ROOT = Principal("root", "111122223333", "arn:aws:iam::111122223333:root", "111122223333")
 USER = "arn:aws:iam::111122223333:user/alice"
 
 
@@ -23,18 +21,6 @@ def identity(*statements: dict[str, Any], name: str = "p") -> PolicySet:
 def request(action: str = "kms:Decrypt", **context: tuple[str, ...]) -> AuthzRequest:
     return AuthzRequest(
         USER, "111122223333", action, "arn:aws:kms:us-east-1:111122223333:key/k", context=context
-    )
-
-
-def test_authorize_still_allows_root_in_its_own_account() -> None:
-    assert authorize(ROOT, [ActionRequest("kms:Decrypt", "*")]).allowed
-    assert not authorize(ROOT, [ActionRequest("kms:Decrypt", "*", "444455556666")]).allowed
-
-
-def test_authorize_still_denies_anonymous_callers() -> None:
-    decision = authorize(ANONYMOUS, [ActionRequest("s3:GetObject", "arn:aws:s3:::b/k")])
-    assert not decision.allowed and decision.denied_action == ActionRequest(
-        "s3:GetObject", "arn:aws:s3:::b/k"
     )
 
 

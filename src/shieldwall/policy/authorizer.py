@@ -1,8 +1,6 @@
 """The authorization decision for one request.
 
-`authorize(principal, requests)` is the foundation's rule set, still used by the gateway: the root user of an
-account is allowed there, everyone else implicitly denied. `decide(request, policies)` is the IAM evaluation
-logic (explicit deny, SCP/RCP ceilings, resource-based policy same- and cross-account, permissions boundary,
+`decide(request, policies)` is the IAM evaluation logic (explicit deny, SCP/RCP ceilings, resource-based policy same- and cross-account, permissions boundary,
 session policy, identity-based policies, default deny); its `Decision` carries the `Explanation` and, when
 denied, `reason` is the tail of AWS's AccessDenied message ("because no identity-based policy allows ...").
 """
@@ -12,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from shieldwall.auth.principal import Principal
 from shieldwall.policy.document import Policy
 from shieldwall.policy.evaluate import Environment, PolicyResult, environment, evaluate_policy
 from shieldwall.policy.explain import Explanation
@@ -118,24 +115,6 @@ def _settle(request: AuthzRequest, plan: Plan, actions: ActionPlan) -> Verdict:
     env = environment(request, has_boundary=plan.has_boundary)
     outcome = Walk(request, env.chain[0].kind, FastOutcomes(actions, env), explain=False).run()
     return outcome.allowed, outcome.reason, outcome.deciding
-
-
-def authorize(principal: Principal, requests: list[ActionRequest]) -> Decision:
-    if not requests:
-        return NO_PERMISSION_NEEDED
-    for request in requests:
-        decision = _decide(principal, request)
-        if not decision.allowed:
-            return decision
-    return Decision(True, f"{principal.arn} is the root user of the account", deciding=("root",))
-
-
-def _decide(principal: Principal, request: ActionRequest) -> Decision:
-    if principal.is_root and request.resource_account in ("", principal.account_id):
-        return Decision(True, "root user of the account", deciding=("root",))
-    if principal.is_anonymous:
-        return Decision(False, "anonymous callers have no permissions here", denied_action=request)
-    return Decision(False, "no policy allows the action (implicit deny)", denied_action=request)
 
 
 # --- the IAM evaluation logic: `policy.walk` combines, `policy.plan` indexes and caches ------------------
