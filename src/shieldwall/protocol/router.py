@@ -114,6 +114,8 @@ def signing_name_matches(service: str, signing_name: str) -> bool:
 
 
 def service_for_signing_name(signing_name: str) -> str:
+    if signing_name in SERVICES and service_signing_name(signing_name) == signing_name:
+        return signing_name  # the usual case, answered without loading every service's model
     index = _index()
     service = index.by_signing_name.get(signing_name) or SIGNING_ALIASES.get(signing_name)
     if service is None:
