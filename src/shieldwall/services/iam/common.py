@@ -13,7 +13,7 @@ from shieldwall import arn
 from shieldwall.errors import AwsError
 from shieldwall.protocol.validate import Problem, summary
 from shieldwall.services.base import Call
-from shieldwall.store.base import Reader
+from shieldwall.store.base import Reader, Transaction
 from shieldwall.store.sqlite import SqliteStore
 
 T = TypeVar("T")
@@ -139,10 +139,35 @@ def without_tags(existing: dict[str, str], keys: list[str]) -> dict[str, str]:
     return {key: value for key, value in existing.items() if key.lower() not in folded}
 
 
+def by_name(record: Any) -> tuple[str, Any]:
+    """A name-keyed record (user, role, policy) with its store key, for `IamBase.retag`."""
+    return record.name.lower(), record
+
+
+def tags_page(tags: dict[str, str], params: dict[str, Any]) -> dict[str, Any]:
+    """List*Tags: one page of a record's tags."""
+    keyed = [(f"{index:05d}", tag) for index, tag in enumerate(tag_list(tags))]
+    chosen, info = page(keyed, params.get("Marker"), params.get("MaxItems"))
+    return {"Tags": chosen, **info}
+
+
 class IamBase:
     """State every part of the IAM provider reads: the store and the helpers that find records or fail."""
 
     store: SqliteStore
+
+    def retag(
+        self,
+        call: Call,
+        locate: Callable[[Transaction], tuple[str, Any]],
+        change: Callable[[dict[str, str]], dict[str, str]],
+    ) -> dict[str, Any]:
+        """Tag* / Untag*: `locate` finds the record (its store key and itself), `change` gives its new tags."""
+        with self.store.transaction() as tx:
+            key, record = locate(tx)
+            record.tags = change(record.tags)
+            tx.put(call.account_scope, key, record)
+        return {}
 
     def read_required(self, reader: Reader, call: Call, model: type[T], name: str, missing: str) -> T:
         found = reader.get(call.account_scope, model, name.lower())

@@ -25,8 +25,8 @@ from shieldwall.services.iam.common import (
     merged_tags,
     no_such_entity,
     now_seconds,
-    page,
     tag_list,
+    tags_page,
     without_tags,
 )
 from shieldwall.services.iam.records import OidcProvider, SamlProvider
@@ -238,23 +238,23 @@ class IdentityProvidersMixin(IamBase):
         return {}
 
     def tag_open_id_connect_provider(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            key, provider = self.oidc_record(tx, call, params["OpenIDConnectProviderArn"])
-            provider.tags = merged_tags(provider.tags, params["Tags"])
-            tx.put(call.account_scope, key, provider)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: self.oidc_record(tx, call, params["OpenIDConnectProviderArn"]),
+            lambda tags: merged_tags(tags, params["Tags"]),
+        )
 
     def untag_open_id_connect_provider(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            key, provider = self.oidc_record(tx, call, params["OpenIDConnectProviderArn"])
-            provider.tags = without_tags(provider.tags, params["TagKeys"])
-            tx.put(call.account_scope, key, provider)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: self.oidc_record(tx, call, params["OpenIDConnectProviderArn"]),
+            lambda tags: without_tags(tags, params["TagKeys"]),
+        )
 
     def list_open_id_connect_provider_tags(self, call: Call, params: Params) -> Params:
         with self.store.read() as reader:
             _, provider = self.oidc_record(reader, call, params["OpenIDConnectProviderArn"])
-        return _tags_page(provider.tags, params)
+        return tags_page(provider.tags, params)
 
     # -- SAML -------------------------------------------------------------------------------------------------
 
@@ -324,32 +324,26 @@ class IdentityProvidersMixin(IamBase):
         return {"SAMLProviderList": listed}
 
     def tag_saml_provider(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            key, provider = self.saml_record(tx, call, params["SAMLProviderArn"])
-            provider.tags = merged_tags(provider.tags, params["Tags"])
-            tx.put(call.account_scope, key, provider)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: self.saml_record(tx, call, params["SAMLProviderArn"]),
+            lambda tags: merged_tags(tags, params["Tags"]),
+        )
 
     def untag_saml_provider(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            key, provider = self.saml_record(tx, call, params["SAMLProviderArn"])
-            provider.tags = without_tags(provider.tags, params["TagKeys"])
-            tx.put(call.account_scope, key, provider)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: self.saml_record(tx, call, params["SAMLProviderArn"]),
+            lambda tags: without_tags(tags, params["TagKeys"]),
+        )
 
     def list_saml_provider_tags(self, call: Call, params: Params) -> Params:
         with self.store.read() as reader:
             _, provider = self.saml_record(reader, call, params["SAMLProviderArn"])
-        return _tags_page(provider.tags, params)
+        return tags_page(provider.tags, params)
 
 
 def _check_oidc_options(call: Call, params: Params) -> None:
     for member in ("ContextProvider", "IdentityCenterInstanceArn"):
         if params.get(member) is not None:
             raise not_implemented("iam", f"{call.operation} with {member}")
-
-
-def _tags_page(tags: dict[str, str], params: Params) -> Params:
-    keyed = [(f"{index:05d}", tag) for index, tag in enumerate(tag_list(tags))]
-    chosen, info = page(keyed, params.get("Marker"), params.get("MaxItems"))
-    return {"Tags": chosen, **info}

@@ -17,13 +17,14 @@ from shieldwall.services.iam import aws_managed
 from shieldwall.services.iam.common import (
     IamBase,
     already_exists,
+    by_name,
     check_names,
     delete_conflict,
     iam_arn,
     merged_tags,
     now_seconds,
     page,
-    tag_list,
+    tags_page,
     without_tags,
 )
 from shieldwall.services.iam.policy_documents import check_managed_size, compiled
@@ -143,25 +144,23 @@ class ManagedPoliciesMixin(IamBase):
         return {"Policies": [policy_output(ref, counts, listed=True) for ref, counts in listed], **info}
 
     def tag_policy(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            record = changeable_policy(tx, call, params["PolicyArn"])
-            record.tags = merged_tags(record.tags, params["Tags"])
-            tx.put(call.account_scope, record.name.lower(), record)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: by_name(changeable_policy(tx, call, params["PolicyArn"])),
+            lambda tags: merged_tags(tags, params["Tags"]),
+        )
 
     def untag_policy(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            record = changeable_policy(tx, call, params["PolicyArn"])
-            record.tags = without_tags(record.tags, params["TagKeys"])
-            tx.put(call.account_scope, record.name.lower(), record)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: by_name(changeable_policy(tx, call, params["PolicyArn"])),
+            lambda tags: without_tags(tags, params["TagKeys"]),
+        )
 
     def list_policy_tags(self, call: Call, params: Params) -> Params:
         with self.store.read() as reader:
             ref = require_policy(reader, call.account_scope, params["PolicyArn"])
-        keyed = [(f"{index:05d}", tag) for index, tag in enumerate(tag_list(ref.tags))]
-        tags, info = page(keyed, params.get("Marker"), params.get("MaxItems"))
-        return {"Tags": tags, **info}
+        return tags_page(ref.tags, params)
 
 
 def _delete_record(tx: Transaction, call: Call, record: ManagedPolicy, versions: list[PolicyVersion]) -> None:

@@ -31,6 +31,7 @@ from shieldwall.services.iam.common import (
     now_seconds,
     page,
     tag_list,
+    tags_page,
     without_tags,
 )
 from shieldwall.services.iam.mfa_devices import devices_of
@@ -325,25 +326,23 @@ class MfaMixin(IamBase):
         return {"VirtualMFADevices": [_virtual_device_output(*pair) for pair in chosen], **info}
 
     def tag_mfa_device(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            key, device = self.mfa_device(tx, call, params["SerialNumber"])
-            device.tags = merged_tags(device.tags, params["Tags"])
-            tx.put(call.account_scope, key, device)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: self.mfa_device(tx, call, params["SerialNumber"]),
+            lambda tags: merged_tags(tags, params["Tags"]),
+        )
 
     def untag_mfa_device(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            key, device = self.mfa_device(tx, call, params["SerialNumber"])
-            device.tags = without_tags(device.tags, params["TagKeys"])
-            tx.put(call.account_scope, key, device)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: self.mfa_device(tx, call, params["SerialNumber"]),
+            lambda tags: without_tags(tags, params["TagKeys"]),
+        )
 
     def list_mfa_device_tags(self, call: Call, params: Params) -> Params:
         with self.store.read() as reader:
             _, device = self.mfa_device(reader, call, params["SerialNumber"])
-        keyed = [(f"{index:05d}", tag) for index, tag in enumerate(tag_list(device.tags))]
-        tags, info = page(keyed, params.get("Marker"), params.get("MaxItems"))
-        return {"Tags": tags, **info}
+        return tags_page(device.tags, params)
 
 
 def _virtual_device_output(device: VirtualMfaDevice, user: User | None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from shieldwall.services.iam.common import (
     SERVICE_ROLE_PATH,
     IamBase,
     already_exists,
+    by_name,
     check_names,
     check_paths,
     delete_conflict,
@@ -22,6 +23,7 @@ from shieldwall.services.iam.common import (
     now_seconds,
     page,
     tag_list,
+    tags_page,
     with_path_prefix,
     without_tags,
 )
@@ -162,22 +164,20 @@ class RolesMixin(IamBase):
         return {}
 
     def tag_role(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            role = self.get_role_record(tx, call, params["RoleName"])
-            role.tags = merged_tags(role.tags, params["Tags"])
-            tx.put(call.account_scope, role.name.lower(), role)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: by_name(self.get_role_record(tx, call, params["RoleName"])),
+            lambda tags: merged_tags(tags, params["Tags"]),
+        )
 
     def untag_role(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            role = self.get_role_record(tx, call, params["RoleName"])
-            role.tags = without_tags(role.tags, params["TagKeys"])
-            tx.put(call.account_scope, role.name.lower(), role)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: by_name(self.get_role_record(tx, call, params["RoleName"])),
+            lambda tags: without_tags(tags, params["TagKeys"]),
+        )
 
     def list_role_tags(self, call: Call, params: Params) -> Params:
         with self.store.read() as reader:
             role = self.get_role_record(reader, call, params["RoleName"])
-        keyed = [(f"{index:05d}", tag) for index, tag in enumerate(tag_list(role.tags))]
-        tags, info = page(keyed, params.get("Marker"), params.get("MaxItems"))
-        return {"Tags": tags, **info}
+        return tags_page(role.tags, params)

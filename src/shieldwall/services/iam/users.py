@@ -10,6 +10,7 @@ from shieldwall.services.base import Call, Params
 from shieldwall.services.iam.common import (
     IamBase,
     already_exists,
+    by_name,
     check_names,
     check_paths,
     delete_conflict,
@@ -18,6 +19,7 @@ from shieldwall.services.iam.common import (
     now_seconds,
     page,
     tag_list,
+    tags_page,
     with_path_prefix,
     without_tags,
 )
@@ -123,25 +125,23 @@ class UsersMixin(IamBase):
         return {}
 
     def tag_user(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            user = self.get_user_record(tx, call, params["UserName"])
-            user.tags = merged_tags(user.tags, params["Tags"])
-            tx.put(call.account_scope, user.name.lower(), user)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: by_name(self.get_user_record(tx, call, params["UserName"])),
+            lambda tags: merged_tags(tags, params["Tags"]),
+        )
 
     def untag_user(self, call: Call, params: Params) -> Params:
-        with self.store.transaction() as tx:
-            user = self.get_user_record(tx, call, params["UserName"])
-            user.tags = without_tags(user.tags, params["TagKeys"])
-            tx.put(call.account_scope, user.name.lower(), user)
-        return {}
+        return self.retag(
+            call,
+            lambda tx: by_name(self.get_user_record(tx, call, params["UserName"])),
+            lambda tags: without_tags(tags, params["TagKeys"]),
+        )
 
     def list_user_tags(self, call: Call, params: Params) -> Params:
         with self.store.read() as reader:
             user = self.get_user_record(reader, call, params["UserName"])
-        keyed = [(f"{index:05d}", tag) for index, tag in enumerate(tag_list(user.tags))]
-        tags, info = page(keyed, params.get("Marker"), params.get("MaxItems"))
-        return {"Tags": tags, **info}
+        return tags_page(user.tags, params)
 
 
 def check_user_deletable(reader: Reader, call: Call, user_key: str, user_id: str) -> None:
