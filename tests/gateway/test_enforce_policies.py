@@ -217,3 +217,16 @@ def test_an_inactive_access_key_is_rejected(shieldwall: ServerInfo, iam: Any) ->
         403,
         "The security token included in the request is invalid.",
     )
+
+
+def test_a_resource_pattern_with_a_path_matches_users_created_under_that_path(iam: Any, alice: Any) -> None:
+    iam.create_user(UserName="bob", Path="/division/")
+    iam.create_user(UserName="carol")
+    grant = allow("iam:GetUser", f"arn:aws:iam::{ACCOUNT}:user/division/*")
+    iam.put_user_policy(UserName="alice", PolicyName="division", PolicyDocument=document(grant))
+    assert alice.get_user(UserName="bob")["User"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/division/bob"
+    assert denial(alice.get_user, UserName="carol") == not_authorized(
+        "iam:GetUser",
+        f"arn:aws:iam::{ACCOUNT}:user/carol",
+        "because no identity-based policy allows the iam:GetUser action",
+    )

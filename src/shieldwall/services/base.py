@@ -14,7 +14,7 @@ from typing import Any
 from shieldwall.auth.principal import Principal
 from shieldwall.clock import Clock
 from shieldwall.policy.authorizer import ActionRequest
-from shieldwall.store.base import Scope
+from shieldwall.store.base import Scope, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,8 @@ class Call:
     account_id: str
     region: str
     clock: Clock
+    # Read access for authorization rules whose resource ARN depends on stored state (an IAM user's path).
+    store: Store | None = None
 
     @property
     def regional_scope(self) -> Scope:

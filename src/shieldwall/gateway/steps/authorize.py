@@ -234,4 +234,5 @@ def call_for(ctx: RequestContext, rt: Runtime) -> Call:
         account_id=account,
         region=ctx.region,
         clock=rt.clock,
+        store=rt.store,
     )

@@ -1,9 +1,10 @@
 """Permissions each implemented IAM operation needs (Service Authorization Reference: AWS Identity and Access
 Management): the action and the ARN of the user, group, role or instance profile it names.
 
-An entity's path is part of its ARN but not of most requests; it is known here only when the request carries
-it (Create* with Path). TODO(issue 3): resolve the stored path when the policy engine lands, so that
-`user/division/*` resources match users created under a path.
+An entity's path is part of its ARN but not of most requests: a Create* request carries it (`Path`); for an
+entity that exists, the stored record's ARN is used, so `user/division/*` matches users created under
+`/division/`. A name that names nothing is authorized as if under `/` (the operation then answers
+NoSuchEntity to those allowed to ask).
 """
 
 from __future__ import annotations
@@ -17,11 +18,26 @@ from shieldwall.policy.authorizer import ActionRequest
 from shieldwall.services.base import AuthzRule, Call, action_on_any
 from shieldwall.services.iam import service_linked
 from shieldwall.services.iam.common import SERVICE_ROLE_PATH
+from shieldwall.services.iam.models import Group, InstanceProfile, Role, User
+
+_MODELS: dict[str, type[Any]] = {
+    "user": User,
+    "group": Group,
+    "role": Role,
+    "instance-profile": InstanceProfile,
+}
 
 
 def _entity_arn(call: Call, kind: str, params: Mapping[str, Any], member: str) -> str:
+    name = str(params.get(member, ""))
+    model = _MODELS.get(kind)
+    if model is not None and "Path" not in params and name and call.store is not None:
+        with call.store.read() as reader:
+            stored = reader.get(call.account_scope, model, name.lower())
+        if stored is not None:
+            return str(stored.arn)
     path = params.get("Path") or "/"
-    return arn.build("iam", "", call.account_id, f"{kind}{path}{params.get(member, '')}", call.partition)
+    return arn.build("iam", "", call.account_id, f"{kind}{path}{name}", call.partition)
 
 
 def on_entity(action: str, kind: str, member: str) -> AuthzRule:
