@@ -190,15 +190,15 @@ def string_list(value: Any) -> list[str] | None:
     return values
 
 
-def _check_actions(name: str, value: Any) -> list[str]:
-    actions = string_list(value)
-    if actions is None:
+def _check_each(name: str, value: Any, valid: Callable[[str], bool], expected: str) -> list[str]:
+    items = string_list(value)
+    if items is None:
         return [f"{name} must be a string or a non-empty list of strings"]
-    return [
-        f"{name} `{action}` must be `*` or `service:action`"
-        for action in actions
-        if not _valid_action(action)
-    ]
+    return [f"{name} `{item}` must be {expected}" for item in items if not valid(item)]
+
+
+def _check_actions(name: str, value: Any) -> list[str]:
+    return _check_each(name, value, _valid_action, "`*` or `service:action`")
 
 
 def _valid_action(action: str) -> bool:
@@ -206,14 +206,7 @@ def _valid_action(action: str) -> bool:
 
 
 def _check_resources(name: str, value: Any) -> list[str]:
-    resources = string_list(value)
-    if resources is None:
-        return [f"{name} must be a string or a non-empty list of strings"]
-    return [
-        f"{name} `{resource}` must be `*` or an ARN"
-        for resource in resources
-        if not _valid_resource(resource)
-    ]
+    return _check_each(name, value, _valid_resource, "`*` or an ARN")
 
 
 def _valid_resource(resource: str) -> bool:
