@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from shieldwall.auth.session import SessionContext
+
 
 @dataclass(frozen=True, slots=True)
 class Credential:
     access_key_id: str
     secret_access_key: str
     account_id: str
-    # What the key belongs to: "root" for an account's root user; later issues add "user", "session", ...
+    # What the key belongs to: "root", "user", and for STS sessions "assumed-role" / "federated-user" (a
+    # GetSessionToken session keeps its user's or root's kind and carries a `session`).
     principal_kind: str
     principal_name: str = ""
     # The principal's ARN and unique id (AIDA... for IAM users) where the kind alone cannot rebuild them.
@@ -26,6 +29,7 @@ class Credential:
     session_token: str | None = None
     expires_at: datetime | None = None
     active: bool = True
+    session: SessionContext | None = None
 
 
 class CredentialResolver(Protocol):

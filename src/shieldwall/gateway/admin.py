@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from shieldwall import __version__
+from shieldwall.accounts import create_account, list_accounts
 from shieldwall.auth.verifier import verify
 from shieldwall.clock import fmt_iso8601, parse_iso8601
 from shieldwall.config import is_loopback
@@ -23,7 +24,7 @@ def handle(request: HttpRequest, rt: Runtime) -> HttpResponse:
     path = request.raw_path[len(PREFIX) :].rstrip("/")
     if path == "health" and request.method in ("GET", "HEAD"):
         return _json(200, health(rt))
-    if path not in ("reset", "clock") and not is_explain_path(path):
+    if path not in ("reset", "clock", "accounts") and not is_explain_path(path):
         return _json(404, {"error": f"no admin endpoint `{request.raw_path}`"})
     if not _is_admin(request, rt):
         return _json(403, {"error": "admin endpoints need root credentials or a loopback caller"})
@@ -32,6 +33,8 @@ def handle(request: HttpRequest, rt: Runtime) -> HttpResponse:
     if path == "reset" and request.method == "POST":
         rt.reset()
         return _json(200, {"reset": True, "time": fmt_iso8601(rt.clock.now())})
+    if path == "accounts":
+        return _accounts(request, rt)
     if path == "clock" and request.method == "GET":
         return _json(200, _clock_state(rt))
     if path == "clock" and request.method == "POST":
@@ -61,6 +64,46 @@ def _is_admin(request: HttpRequest, rt: Runtime) -> bool:
     except AwsError:
         return False
     return verified.credential.principal_kind == "root"
+
+
+def _accounts(request: HttpRequest, rt: Runtime) -> HttpResponse:
+    """GET lists the accounts; POST {"name": ..., "email": ...} creates one and returns its root credentials
+    (the only time its secret is shown)."""
+    if request.method == "GET":
+        listed = [{"AccountId": rt.settings.account_id, "Name": "default"}]
+        listed += [
+            {"AccountId": account.account_id, "Name": account.name, "Email": account.email}
+            for account in list_accounts(rt.store, rt.settings.partition)
+        ]
+        return _json(200, {"Accounts": listed})
+    if request.method != "POST":
+        return _json(405, {"error": f"method {request.method} not allowed on {request.raw_path}"})
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError as error:
+        return _json(400, {"error": str(error)})
+    if not isinstance(body, dict) or not isinstance(body.get("name", ""), str):
+        return _json(400, {"error": 'send {"name": "<account name>", "email": "<optional>"}'})
+    with rt.store.transaction() as tx:
+        created = create_account(
+            tx,
+            rt.services.deps.sealer,
+            partition=rt.settings.partition,
+            now=rt.clock.now(),
+            name=body.get("name") or "account",
+            email=str(body.get("email", "")),
+            taken=frozenset({rt.settings.account_id}),
+        )
+    account = created.account
+    return _json(
+        200,
+        {
+            "AccountId": account.account_id,
+            "Name": account.name,
+            "AccessKeyId": account.root_access_key_id,
+            "SecretAccessKey": created.secret_access_key,
+        },
+    )
 
 
 def _clock_state(rt: Runtime) -> dict[str, Any]:

@@ -13,10 +13,13 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
+from shieldwall import arn
+from shieldwall.auth.principal import Principal
 from shieldwall.policy.authorizer import PolicySet
+from shieldwall.policy.document import Policy, PolicyError, compile_document, parse_policy
 from shieldwall.services.iam import tag_context
-from shieldwall.services.iam.principal_policies import policies_of
-from shieldwall.store.base import Reader
+from shieldwall.services.iam.principal_policies import managed_policy, policies_of
+from shieldwall.store.base import Reader, Scope
 from shieldwall.store.sqlite import SqliteStore
 
 K = TypeVar("K")
@@ -24,6 +27,10 @@ V = TypeVar("V")
 Owner = tuple[str, str, str, str]  # partition, account, "user" | "role", lower-cased name
 
 _LIMIT = 10_000
+NO_POLICIES = PolicySet()
+# What a session whose session policies allow nothing is limited by: present, so the walk requires an Allow from
+# it, and empty, so it never gives one (a federated user without a session policy; a deleted managed policy).
+ALLOWS_NOTHING = compile_document({"Version": "2012-10-17", "Statement": []}, "session", "no session policy")
 
 
 class AuthorizationCache:
@@ -33,6 +40,8 @@ class AuthorizationCache:
         self._policies: dict[Owner, PolicySet] = {}
         self._principal_tags: dict[Owner, Mapping[str, str]] = {}
         self._resource_tags: dict[str, Mapping[str, str]] = {}
+        self._sessions: dict[str, tuple[Policy, ...]] = {}
+        self._composed: dict[tuple[int, int, int, bool], PolicySet] = {}
 
     def policies(self, store: SqliteStore, owner: Owner) -> PolicySet:
         """The principal's identity-based policies and boundary; the same object while nothing changes (the
@@ -49,6 +58,44 @@ class AuthorizationCache:
             store, self._resource_tags, resource, lambda reader: tag_context.resource_tags(reader, resource)
         )
 
+    def session_policies(self, store: SqliteStore, principal: Principal) -> tuple[Policy, ...]:
+        """A session's session policies, compiled (managed ones at their current default version)."""
+        session = principal.session
+        if session is None:
+            return ()
+        if not session.has_session_policy:
+            return (ALLOWS_NOTHING,) if principal.kind == "federated-user" else ()
+        return self._read(
+            store,
+            self._sessions,
+            principal.access_key_id,
+            lambda reader: _session_policies(reader, principal),
+        )
+
+    def compose(
+        self, base: PolicySet, session: tuple[Policy, ...], resource: Policy | None, required: bool
+    ) -> PolicySet:
+        """`base` with a session's policies and a resource's own policy: the same object for the same parts, so
+        the engine finds its compiled plan at once."""
+        if not session and resource is None and not required:
+            return base
+        key = (id(base), id(session), id(resource), required)
+        found = self._composed.get(key)
+        if found is not None and found.identity is base.identity and found.resource is resource:
+            return found
+        composed = PolicySet(
+            identity=base.identity,
+            boundary=base.boundary,
+            session=session,
+            resource=resource,
+            resource_required=required,
+        )
+        with self._lock:
+            if len(self._composed) >= _LIMIT:
+                self._composed.clear()
+            self._composed[key] = composed
+        return composed
+
     def clear(self) -> None:
         self._renew(-1)
 
@@ -58,6 +105,8 @@ class AuthorizationCache:
             self._policies.clear()
             self._principal_tags.clear()
             self._resource_tags.clear()
+            self._sessions.clear()
+            self._composed.clear()
 
     def _read(self, store: SqliteStore, entries: dict[K, V], key: K, load: Callable[[Reader], V]) -> V:
         token = store.changes()
@@ -79,3 +128,21 @@ class AuthorizationCache:
 def _policy_set(reader: Reader, owner: Owner) -> PolicySet:
     found = policies_of(reader, *owner)
     return PolicySet(identity=found.identity, boundary=found.boundary)
+
+
+def _session_policies(reader: Reader, principal: Principal) -> tuple[Policy, ...]:
+    session = principal.session
+    assert session is not None
+    found: list[Policy] = []
+    if session.inline_policy is not None:
+        try:
+            found.append(parse_policy(session.inline_policy, "session", name="inline session policy"))
+        except PolicyError:
+            found.append(
+                ALLOWS_NOTHING
+            )  # STS validated it when issuing: fail closed if the grammar tightened
+    for policy_arn in session.policy_arns:
+        scope = Scope(principal.partition, arn.parse(policy_arn).account or principal.account_id)
+        policy = managed_policy(reader, scope, policy_arn, "session")
+        found.append(policy if policy is not None else ALLOWS_NOTHING)
+    return tuple(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,7 @@ class RequestContext:
     region: str = ""
     decision: Decision | None = None
     verdict: Verdict | None = None  # every permission checked, for the explain endpoint and the audit trail
+    checks_context: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # the denied check's keys
     call: Call | None = None
     output: dict[str, Any] | None = None
     error: AwsError | None = None

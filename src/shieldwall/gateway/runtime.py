@@ -7,6 +7,7 @@ import hmac
 import logging
 from dataclasses import dataclass, field
 
+from shieldwall.accounts import AccountRootResolver
 from shieldwall.audit.log import AuditLog
 from shieldwall.auth.credentials import ChainResolver, Credential, CredentialResolver, StaticResolver
 from shieldwall.clock import Clock
@@ -15,6 +16,7 @@ from shieldwall.gateway.authz_cache import AuthorizationCache
 from shieldwall.gateway.explanations import ExplanationLog
 from shieldwall.services.iam.credentials import IamKeyResolver
 from shieldwall.services.registry import Services, build_services
+from shieldwall.services.sts.credentials import SessionResolver
 from shieldwall.store.rootkey import load_or_create_root_key
 from shieldwall.store.sealing import Sealer
 from shieldwall.store.sqlite import SqliteStore
@@ -63,8 +65,14 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     store = SqliteStore(settings.data_dir)
     audit = AuditLog(store, token_key=hmac.new(root_key, b"audit-next-token", hashlib.sha256).digest())
     sealer = Sealer(root_key)
-    iam_keys = IamKeyResolver(store, sealer, settings.partition)
-    resolver = ChainResolver([StaticResolver([root_credential(settings)]), iam_keys])
+    resolver = ChainResolver(
+        [
+            StaticResolver([root_credential(settings)]),
+            IamKeyResolver(store, sealer, settings.partition),
+            SessionResolver(store, sealer, settings.partition),
+            AccountRootResolver(store, sealer, settings.partition),
+        ]
+    )
     services = build_services(store=store, audit=audit, clock=clock, sealer=sealer)
     if settings.auth == "off":
         log.warning(

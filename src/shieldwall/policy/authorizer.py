@@ -30,6 +30,10 @@ class ActionRequest:
     resource: str
     resource_account: str = ""
     context: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: EMPTY_CONTEXT, hash=False)
+    # The resource's own policy (a role's trust policy, a key policy), compiled; `resource_required` when it must
+    # allow even within the account (see `PolicySet.resource_required`).
+    resource_policy: Policy | None = field(default=None, hash=False, compare=False)
+    resource_required: bool = field(default=False, hash=False, compare=False)
 
 
 class Decision:
@@ -113,7 +117,13 @@ def decide(request: AuthzRequest, policies: PolicySet) -> Decision:
 
 def _settle(request: AuthzRequest, plan: Plan, actions: ActionPlan) -> Verdict:
     env = environment(request, has_boundary=plan.has_boundary)
-    outcome = Walk(request, env.chain[0].kind, FastOutcomes(actions, env), explain=False).run()
+    outcome = Walk(
+        request,
+        env.chain[0].kind,
+        FastOutcomes(actions, env),
+        explain=False,
+        resource_required=plan.policies.resource_required,
+    ).run()
     return outcome.allowed, outcome.reason, outcome.deciding
 
 
@@ -132,12 +142,17 @@ class PolicySet:
     rcps: tuple[tuple[Policy, ...], ...] = ()  # the same for the resource's account
     scp_exempt: bool = False  # the caller's account is the organization's management account
     rcp_exempt: bool = False  # the resource's account is the organization's management account
+    # The resource policy must allow even within the account (a role's trust policy, a KMS key policy): an
+    # identity-based policy alone never grants, and without the resource policy's Allow the request is denied.
+    resource_required: bool = False
 
 
 def combine(request: AuthzRequest, policies: PolicySet) -> Explanation:
     """The full walk: every statement of every policy evaluated with its reasons, every step recorded."""
     env = environment(request, has_boundary=policies.boundary is not None)
-    return Walk(request, env.chain[0].kind, _evaluate_all(policies, env), explain=True).run()
+    outcomes = _evaluate_all(policies, env)
+    kind = env.chain[0].kind
+    return Walk(request, kind, outcomes, explain=True, resource_required=policies.resource_required).run()
 
 
 def _evaluate_all(policies: PolicySet, env: Environment) -> FullOutcomes:

@@ -8,7 +8,8 @@ and the principal table of "Policy variables" (reference_policies_variables.html
 - signed requests only: aws:PrincipalArn, aws:PrincipalAccount, aws:userid, aws:PrincipalIsAWSService;
 - IAM users only: aws:username; users and roles with tags: aws:PrincipalTag/<key>;
 - temporary credentials only: aws:TokenIssueTime, aws:MultiFactorAuthPresent (absent for long-term access keys,
-  so `BoolIfExists` is the documented way to test it), aws:MultiFactorAuthAge (only after MFA);
+  so `BoolIfExists` is the documented way to test it), aws:MultiFactorAuthAge (only after MFA),
+  aws:SourceIdentity (when the session has one), aws:FederatedProvider (web identity and SAML sessions);
 - requests carrying tags: aws:RequestTag/<key> and aws:TagKeys; Untag* requests: aws:TagKeys;
 - resources that support tag-based authorization and have tags: aws:ResourceTag/<key>;
 - never here: aws:CalledVia/First/Last (no service calls another on a caller's behalf), aws:SourceVpc(e),
@@ -117,13 +118,23 @@ def principal_keys(principal: Principal) -> Mapping[str, Values]:
     keys["aws:principalisawsservice"] = _FALSE
     if principal.kind == "user":
         keys["aws:username"] = (principal.username,)
+    session = principal.session
+    if session is not None:
+        keys["aws:tokenissuetime"] = (fmt_iso8601(session.issued_at),)
+        keys["aws:multifactorauthpresent"] = ("true",) if session.mfa_authenticated else _FALSE
+        if session.source_identity is not None:
+            keys["aws:sourceidentity"] = (session.source_identity,)
+        if session.federated_provider is not None:
+            keys["aws:federatedprovider"] = (session.federated_provider,)
     return keys
 
 
 def principal_arn_key(principal: Principal) -> str:
-    """aws:PrincipalArn: for a role session AWS gives the role's ARN, not the session's."""
+    """aws:PrincipalArn: for a role session AWS gives the role's ARN (with its path), not the session's."""
     if principal.kind != "assumed-role":
         return principal.arn
+    if principal.role_arn:
+        return principal.role_arn
     prefix, _, resource = principal.arn.partition(":assumed-role/")
     role_name = resource.split("/", 1)[0]
     return f"{prefix.replace(':sts:', ':iam:', 1)}:role/{role_name}"
@@ -141,7 +152,14 @@ def global_keys(
     """Every key but the request's tags: the caller's and the request's. Shared by the requests of one caller
     (from one address, region and client) within one second, so never mutate the result."""
     epoch = int(received_at.timestamp())
-    key = (principal.arn, principal.user_id, source_ip, region, user_agent, referer)
+    key = (
+        principal.access_key_id or principal.arn,
+        principal.user_id,
+        source_ip,
+        region,
+        user_agent,
+        referer,
+    )
     cached = _globals.get(key)
     if cached is not None and cached[0] == epoch:
         return cached[1]
@@ -155,6 +173,10 @@ def global_keys(
             referer=referer,
         ),
     }
+    session = principal.session
+    if session is not None and session.mfa_authenticated_at is not None:
+        age = max(0, epoch - int(session.mfa_authenticated_at.timestamp()))
+        keys["aws:multifactorauthage"] = (str(age),)
     if len(_globals) >= _GLOBALS_LIMIT:
         _globals.clear()
     _globals[key] = (epoch, keys)

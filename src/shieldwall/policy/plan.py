@@ -196,6 +196,7 @@ def _signature(policies: PolicySet) -> tuple[object, ...]:
         tuple(tuple(map(id, level)) for level in policies.rcps),
         policies.scp_exempt,
         policies.rcp_exempt,
+        policies.resource_required,
     )
 
 

@@ -65,11 +65,19 @@ class Outcomes(Protocol):
 class Walk:
     """One pass over the evaluation steps in AWS's order; records the steps only when explaining."""
 
-    def __init__(self, request: AuthzRequest, caller_kind: str, outcomes: Outcomes, explain: bool) -> None:
+    def __init__(
+        self,
+        request: AuthzRequest,
+        caller_kind: str,
+        outcomes: Outcomes,
+        explain: bool,
+        resource_required: bool = False,
+    ) -> None:
         self.request = request
         self.caller_kind = caller_kind
         self.outcomes = outcomes
         self.explain = explain
+        self.resource_required = resource_required
         self.steps: list[Step] = []
 
     def run(self) -> Explanation:
@@ -133,6 +141,9 @@ class Walk:
             denial = self._boundary() or self._session()
             deciding = self.outcomes.allowing("resource")
             return denial or self._allow("allowed by a resource-based policy naming the role", deciding)
+        if self.resource_required and not kind:
+            self._step("resource-based policy", "deny", "it must allow, and no Allow applies", "resource")
+            return self._deny(implicit_deny_phrase("resource", self.request.action), ())
         if self.outcomes.present("resource"):
             detail = "grants to the account (delegates to its policies)" if kind else "no applicable Allow"
             self._step("resource-based policy", "pass", detail, "resource")

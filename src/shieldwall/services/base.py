@@ -15,6 +15,7 @@ from shieldwall.auth.principal import Principal
 from shieldwall.clock import Clock
 from shieldwall.policy.authorizer import ActionRequest
 from shieldwall.store.base import Scope, Store
+from shieldwall.store.sealing import Sealer
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,8 @@ class Call:
     clock: Clock
     # Read access for authorization rules whose resource ARN depends on stored state (an IAM user's path).
     store: Store | None = None
+    # For authorization rules that must open sealed state to fill a condition key (STS: an MFA device's seed).
+    sealer: Sealer | None = None
 
     @property
     def regional_scope(self) -> Scope:

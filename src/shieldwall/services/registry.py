@@ -39,7 +39,7 @@ class Dependencies:
 def _sts(deps: Dependencies) -> Any:
     from shieldwall.services.sts.provider import StsProvider
 
-    return StsProvider()
+    return StsProvider(deps.store, deps.sealer)
 
 
 def _cloudtrail(deps: Dependencies) -> Any:

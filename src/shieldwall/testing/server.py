@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +29,7 @@ class ServerInfo:
     secret_access_key: str
     region: str
     data_dir: Path
+    session_token: str | None = None
 
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client for `service` pointed at this server with its root credentials.
@@ -42,6 +43,7 @@ class ServerInfo:
             "region_name": self.region,
             "aws_access_key_id": self.access_key_id,
             "aws_secret_access_key": self.secret_access_key,
+            "aws_session_token": self.session_token,
         }
         options.update(kwargs)
         return boto3.session.Session().client(service, **options)
@@ -56,6 +58,23 @@ class ServerInfo:
     def reset(self) -> None:
         self.admin("reset")
 
+    def create_account(self, name: str = "member") -> ServerInfo:
+        """A new account on this server; the returned ServerInfo's clients sign as its root user."""
+        created = self.admin("accounts", {"name": name})
+        return replace(
+            self, access_key_id=created["AccessKeyId"], secret_access_key=created["SecretAccessKey"]
+        )
+
+    def with_credentials(self, credentials: Mapping[str, Any]) -> ServerInfo:
+        """The same server, signing with other keys: an IAM access key (`AccessKeyId`, `SecretAccessKey`) or STS
+        credentials (with `SessionToken`) as boto3 returns them."""
+        return replace(
+            self,
+            access_key_id=credentials["AccessKeyId"],
+            secret_access_key=credentials["SecretAccessKey"],
+            session_token=credentials.get("SessionToken"),
+        )
+
     def advance_clock(self, seconds: float) -> Any:
         return self.admin("clock", {"advance_seconds": seconds})
 
@@ -67,6 +86,7 @@ class ServerInfo:
             "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
+            **({"AWS_SESSION_TOKEN": self.session_token} if self.session_token else {}),
         }
 
 

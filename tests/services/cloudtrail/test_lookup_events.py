@@ -44,7 +44,10 @@ def test_denied_and_failed_requests_are_recorded_with_their_error(shieldwall: Se
     with pytest.raises(botocore.exceptions.ClientError):
         bad.get_caller_identity()
     with pytest.raises(botocore.exceptions.ClientError):
-        shieldwall.client("sts").get_session_token()
+        shieldwall.client("sts").assume_root(
+            TargetPrincipal="123456789012",
+            TaskPolicyArn={"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"},
+        )
     events = _events(shieldwall)
     codes = {json.loads(e["CloudTrailEvent"]).get("errorCode") for e in events}
     assert "SignatureDoesNotMatch" in codes

@@ -72,11 +72,14 @@ def test_unsigned_call_is_missing_authentication_token(shieldwall: ServerInfo) -
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
+ROOT_TASK_POLICY = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+
+
 def test_operation_not_implemented_answers_501_naming_it(shieldwall: ServerInfo) -> None:
     client = shieldwall.client("sts")
     with pytest.raises(botocore.exceptions.ClientError) as raised:
-        client.get_session_token()
+        client.assume_root(TargetPrincipal="123456789012", TaskPolicyArn={"arn": ROOT_TASK_POLICY})
     error = raised.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "GetSessionToken" in error["Error"]["Message"]
+    assert "AssumeRoot" in error["Error"]["Message"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shieldwall.auth.errors import auth_error
-from shieldwall.auth.principal import ANONYMOUS, principal_for
+from shieldwall.auth.principal import ANONYMOUS, Principal, principal_for
 from shieldwall.auth.unsigned import allows_anonymous, is_unsigned_operation
 from shieldwall.auth.verifier import verify
 from shieldwall.gateway.context import RequestContext
@@ -42,7 +42,16 @@ def _verify_signature(ctx: RequestContext, rt: Runtime) -> None:
     )
     ctx.verified = verified
     ctx.body = verified.body
-    ctx.principal = principal_for(verified.credential, rt.settings.partition)
+    ctx.principal = principal = principal_for(verified.credential, rt.settings.partition)
+    if service == "iam" and _user_session_without_mfa(principal):
+        # "You cannot call any IAM API operations unless MFA authentication information is included in the
+        # request" (GetSessionToken API reference): the token does not count for IAM.
+        raise auth_error("invalid_token", ctx.protocol)
+
+
+def _user_session_without_mfa(principal: Principal) -> bool:
+    session = principal.session
+    return session is not None and principal.kind in ("user", "root") and not session.mfa_authenticated
 
 
 def _admit_unsigned(ctx: RequestContext) -> None:

@@ -16,10 +16,11 @@ import functools
 import logging
 from collections.abc import Mapping
 
+from shieldwall.auth import authorization_message
 from shieldwall.auth.principal import Principal
 from shieldwall.auth.unsigned import is_unsigned_operation
 from shieldwall.errors import AwsError, not_implemented
-from shieldwall.gateway.authz_cache import AuthorizationCache, Owner
+from shieldwall.gateway.authz_cache import NO_POLICIES, AuthorizationCache, Owner
 from shieldwall.gateway.context import RequestContext
 from shieldwall.gateway.explanations import Check, Verdict
 from shieldwall.gateway.runtime import Runtime
@@ -92,7 +93,28 @@ def authorize_request(ctx: RequestContext, rt: Runtime) -> None:
         )
         return
     code, status = _DENIED.get(ctx.protocol, ("AccessDenied", 403))
-    raise AwsError(code, verdict.message(), status)
+    header = (authorization_message.HEADER, _encoded_message(ctx, rt, verdict))
+    raise AwsError(code, verdict.message(), status, headers=[header])
+
+
+def _encoded_message(ctx: RequestContext, rt: Runtime, verdict: Verdict) -> str:
+    """The denial, sealed, for sts:DecodeAuthorizationMessage (only denials pay for it)."""
+    assert ctx.principal is not None
+    decision = verdict.decision
+    context = ctx.checks_context
+    message = authorization_message.decoded_message(
+        allowed=False,
+        explicit_deny=decision.reason.startswith("with an explicit deny"),
+        matched=decision.deciding,
+        principal_id=ctx.principal.user_id,
+        principal_arn=ctx.principal.arn,
+        action=verdict.action,
+        resource=verdict.resource,
+        conditions=context,
+        reason=decision.reason,
+        explanation=verdict.render(),
+    )
+    return authorization_message.encode(rt.services.deps.sealer, message)
 
 
 def judge(ctx: RequestContext, rt: Runtime, rule: AuthzRule | None) -> tuple[tuple[Check, ...], Decision]:
@@ -111,7 +133,7 @@ def judge(ctx: RequestContext, rt: Runtime, rule: AuthzRule | None) -> tuple[tup
     if not requests:
         return (), NO_PERMISSION_NEEDED
     if principal.is_root:
-        return _judge_root(principal, requests)
+        return _judge_root(ctx, rt, requests)
     return _judge_by_policies(ctx, rt, requests)
 
 
@@ -122,15 +144,24 @@ def _deny_anonymous(requests: list[ActionRequest]) -> tuple[tuple[Check, ...], D
     return ((requests[0], denial),), denial
 
 
-def _judge_root(principal: Principal, requests: list[ActionRequest]) -> tuple[tuple[Check, ...], Decision]:
-    checks: list[Check] = []
-    for request in requests:
-        if request.resource_account not in ("", principal.account_id):
-            denial = _implicit_resource_denial(request, "cross-account: no resource-based policy in scope")
-            checks.append((request, denial))
-            return tuple(checks), denial
-        checks.append((request, ROOT_ALLOWED))
-    return tuple(checks), ROOT_ALLOWED
+def _judge_root(
+    ctx: RequestContext, rt: Runtime, requests: list[ActionRequest]
+) -> tuple[tuple[Check, ...], Decision]:
+    """The root user may do anything in its own account; a resource's own policy (a trust or key policy that must
+    allow) and another account's resource are judged by the engine, with root standing in for identity policies.
+    """
+    if all(_plainly_own(ctx.principal, request) for request in requests):
+        return tuple((request, ROOT_ALLOWED) for request in requests), ROOT_ALLOWED
+    return _judge_by_policies(ctx, rt, requests)
+
+
+def _plainly_own(principal: Principal | None, request: ActionRequest) -> bool:
+    assert principal is not None
+    return (
+        request.resource_account in ("", principal.account_id)
+        and request.resource_policy is None
+        and not request.resource_required
+    )
 
 
 def _implicit_resource_denial(request: ActionRequest, detail: str) -> Decision:
@@ -144,18 +175,20 @@ def _judge_by_policies(
 ) -> tuple[tuple[Check, ...], Decision]:
     assert ctx.principal is not None
     principal = ctx.principal
+    cache, store = rt.authz_cache, rt.store
     owner = policy_owner(principal)
-    if owner is None:
+    if owner is None and not principal.is_root:
         reason = f"principal kind `{principal.kind}` has no policies here (fail closed)"
         return (), Decision(False, reason, requests[0])
-    cache, store = rt.authz_cache, rt.store
-    policies = cache.policies(store, owner)
-    base = request_globals(ctx)
+    base = cache.policies(store, owner) if owner is not None else NO_POLICIES
+    session = cache.session_policies(store, principal)
+    globals_ = request_globals(ctx)
     tags = request_tag_keys(ctx.params)
-    caller_tags = functools.partial(_principal_tag_keys, cache, store, owner)
+    caller_tags = functools.partial(_principal_tag_keys, cache, store, owner, principal)
     checks: list[Check] = []
     for request in requests:
-        context = _context_for(cache, store, base, tags, request, caller_tags)
+        policies = cache.compose(base, session, request.resource_policy, request.resource_required)
+        context = _context_for(cache, store, globals_, tags, request, caller_tags)
         authz = AuthzRequest(
             principal.arn,
             principal.account_id,
@@ -168,12 +201,19 @@ def _judge_by_policies(
         context.seal()  # the decision is settled: a walk rendered later must read what it read
         checks.append((request, decision))
         if not decision.allowed:
+            ctx.checks_context = context
             break
     return tuple(checks), checks[-1][1]
 
 
 def policy_owner(principal: Principal) -> Owner | None:
-    """Whose policies apply: an IAM user's own, or for a role session its role's."""
+    """Whose policies apply: an IAM user's own (also in its GetSessionToken sessions), a role session's role's,
+    a federated user's issuing user's."""
+    if principal.kind == "federated-user":
+        issuer = principal.session.issuer if principal.session is not None else None
+        if issuer is None or issuer.type != "IAMUser":
+            return None
+        return principal.partition, principal.account_id, "user", issuer.user_name.lower()
     return _owner(principal.kind, principal.arn, principal.partition, principal.account_id)
 
 
@@ -213,8 +253,19 @@ def _context_for(
     return ConditionContext(base, own, [((PRINCIPAL_TAG,), caller_tags), (RESOURCE_TAGS, resource_tags)])
 
 
-def _principal_tag_keys(cache: AuthorizationCache, store: SqliteStore, owner: Owner) -> dict[str, Values]:
-    return tag_keys((PRINCIPAL_TAG,), cache.principal_tags(store, owner))
+def _principal_tag_keys(
+    cache: AuthorizationCache, store: SqliteStore, owner: Owner | None, principal: Principal
+) -> dict[str, Values]:
+    """aws:PrincipalTag: the user's or role's tags; a session's tags override its role's tags of the same key."""
+    tags: dict[str, str] = {}
+    if owner is not None and principal.kind != "federated-user":
+        tags.update(cache.principal_tags(store, owner))
+    if principal.session is not None and principal.session.tags:
+        lowered = {key.lower(): key for key in tags}
+        for key, value in principal.session.tags:
+            tags.pop(lowered.get(key.lower(), key), None)
+            tags[key] = value
+    return tag_keys((PRINCIPAL_TAG,), tags)
 
 
 def _resource_tag_keys(cache: AuthorizationCache, store: SqliteStore, resource: str) -> dict[str, Values]:
@@ -235,4 +286,5 @@ def call_for(ctx: RequestContext, rt: Runtime) -> Call:
         region=ctx.region,
         clock=rt.clock,
         store=rt.store,
+        sealer=rt.services.deps.sealer,
     )

@@ -111,22 +111,51 @@ def verify_mfa_code(
     Call it inside the transaction of the request it authenticates: an accepted code is recorded there, so the
     same code (or an older one) never passes twice.
     """
-    key = device_key(serial, account)
-    if key is None:
+    found = _matching_step(tx, sealer, account, serial, code, now, user_id)
+    if found is None:
         return False
-    device = tx.get(account, VirtualMfaDevice, key)
-    if device is None or device.user_id is None or (user_id is not None and device.user_id != user_id):
-        return False
-    seed = open_seed(sealer, device)
-    if seed is None:
-        return False
-    center = totp.step_of(now) + device.drift
-    step = totp.Device(seed).find_code(code, center, VERIFY_WINDOW, device.last_step)
-    if step is None:
-        return False
+    key, device, step = found
     device.last_step = step
     tx.put(account, key, device)
     return True
+
+
+def mfa_code_valid(
+    reader: Reader,
+    sealer: Sealer,
+    account: Scope,
+    serial: str,
+    code: str,
+    now: datetime,
+    *,
+    user_id: str | None = None,
+) -> bool:
+    """`verify_mfa_code` without recording the code: for authorization, which must not write. The request's
+    own transaction then calls `verify_mfa_code`, which records it (and refuses it if it was used since)."""
+    return _matching_step(reader, sealer, account, serial, code, now, user_id) is not None
+
+
+def _matching_step(
+    reader: Reader,
+    sealer: Sealer,
+    account: Scope,
+    serial: str,
+    code: str,
+    now: datetime,
+    user_id: str | None,
+) -> tuple[str, VirtualMfaDevice, int] | None:
+    key = device_key(serial, account)
+    if key is None:
+        return None
+    device = reader.get(account, VirtualMfaDevice, key)
+    if device is None or device.user_id is None or (user_id is not None and device.user_id != user_id):
+        return None
+    seed = open_seed(sealer, device)
+    if seed is None:
+        return None
+    center = totp.step_of(now) + device.drift
+    step = totp.Device(seed).find_code(code, center, VERIFY_WINDOW, device.last_step)
+    return None if step is None else (key, device, step)
 
 
 def check_serials(**members: str) -> None:
