@@ -14,8 +14,19 @@ from shieldwall.services.base import Call, Params
 from shieldwall.services.iam.mfa import verify_mfa_code
 from shieldwall.services.iam.models import AccessKey
 from shieldwall.services.sts.credentials import IssuedCredentials, issue, prune_expired
+from shieldwall.services.sts.federation import (
+    SOURCE_IDENTITY_CLAIM,
+    federated_options,
+    judge_trust,
+    not_authorized,
+    oidc_provider,
+    saml_provider,
+    tag_claims,
+)
 from shieldwall.services.sts.models import StoredSession
+from shieldwall.services.sts.oidc_keys import HttpsKeySource
 from shieldwall.services.sts.roles import read_role, role_gone
+from shieldwall.services.sts.saml_assertion import verify_saml_response
 from shieldwall.services.sts.sessions import (
     access_denied,
     assumed_role_user,
@@ -24,6 +35,7 @@ from shieldwall.services.sts.sessions import (
     session_options,
     validation_error,
 )
+from shieldwall.services.sts.web_identity import KeySource, peek_issuer, provider_url, verify_web_identity
 from shieldwall.store.base import Scope, Store, Transaction
 from shieldwall.store.sealing import Sealer
 
@@ -35,9 +47,10 @@ ROOT_SESSION = (900, 3_600, 3_600)  # the same, called with root credentials
 class StsProvider:
     service = "sts"
 
-    def __init__(self, store: Store, sealer: Sealer) -> None:
+    def __init__(self, store: Store, sealer: Sealer, oidc_keys: KeySource | None = None) -> None:
         self.store = store
         self.sealer = sealer
+        self.oidc_keys = oidc_keys or HttpsKeySource()
         self._issued = itertools.count()
 
     def get_caller_identity(self, call: Call, params: Params) -> Params:
@@ -67,6 +80,97 @@ class StsProvider:
             )
             issued = self._issue(tx, call, session, now)
         output: Params = {"Credentials": issued.output(), "AssumedRoleUser": assumed_role_user(session)}
+        return self._with_extras(output, options.packed_size, session.source_identity)
+
+    def assume_role_with_web_identity(self, call: Call, params: Params) -> Params:
+        action = "sts:AssumeRoleWithWebIdentity"
+        token = params["WebIdentityToken"]
+        issuer = peek_issuer(token)
+        now = call.now()
+        with self.store.read() as reader:
+            role = read_role(reader, params["RoleArn"], call.partition)
+            provider = oidc_provider(reader, role, provider_url(issuer)) if role is not None else None
+        if role is None:
+            raise not_authorized(action)
+        identity = verify_web_identity(token, provider, now, self.oidc_keys)
+        tags, transitive = tag_claims(identity.claims)
+        source = identity.claims.get(SOURCE_IDENTITY_CLAIM)
+        options = federated_options(params, tags, transitive, source if isinstance(source, str) else None)
+        federated = identity.provider.arn
+        session_name = params["RoleSessionName"]
+        judge_trust(call, role, federated, action, identity.condition_keys, session_name, options)
+        duration = role_duration(params, role, chained=False)
+        session = role_session(
+            role,
+            session_name,
+            options,
+            now=now,
+            duration=duration,
+            federated_provider=federated,
+            web_identity={"federatedProvider": federated},
+        )
+        with self.store.transaction() as tx:
+            issued = self._issue(tx, call, session, now)
+        output: Params = {
+            "Credentials": issued.output(),
+            "SubjectFromWebIdentityToken": identity.subject,
+            "AssumedRoleUser": assumed_role_user(session),
+            "Provider": identity.issuer,
+            "Audience": identity.audience,
+        }
+        return self._with_extras(output, options.packed_size, session.source_identity)
+
+    def assume_role_with_saml(self, call: Call, params: Params) -> Params:
+        action = "sts:AssumeRoleWithSAML"
+        now = call.now()
+        provider_arn = params["PrincipalArn"]
+        with self.store.read() as reader:
+            role = read_role(reader, params["RoleArn"], call.partition)
+            found = saml_provider(reader, role, provider_arn) if role is not None else None
+        if role is None:
+            raise not_authorized(action)
+        if found is None:
+            raise AwsError(
+                "InvalidIdentityToken", "Specified provider doesn't exist", 400
+            )  # unconfirmed code
+        record, metadata = found
+        account = role.arn.split(":")[4]
+        assertion = verify_saml_response(
+            params["SAMLAssertion"],
+            role_arn=role.arn,
+            provider_arn=record.arn,
+            provider_name=record.name,
+            account_id=account,
+            metadata=metadata,
+            now=now,
+        )
+        tags = [{"Key": key, "Value": value} for key, value in assertion.session_tags]
+        options = federated_options(params, tags, assertion.transitive_tag_keys, assertion.source_identity)
+        judge_trust(call, role, record.arn, action, assertion.condition_keys, assertion.session_name, options)
+        duration = role_duration(params, role, chained=False)
+        session = role_session(
+            role,
+            assertion.session_name,
+            options,
+            now=now,
+            duration=duration,
+            federated_provider=record.arn,
+            web_identity={"federatedProvider": record.arn},
+        )
+        ends = assertion.session_not_on_or_after
+        if ends is not None and ends < session.expires_at:
+            session.expires_at = ends
+        with self.store.transaction() as tx:
+            issued = self._issue(tx, call, session, now)
+        output: Params = {
+            "Credentials": issued.output(),
+            "AssumedRoleUser": assumed_role_user(session),
+            "Subject": assertion.subject,
+            "SubjectType": assertion.subject_type,
+            "Issuer": assertion.issuer,
+            "Audience": assertion.audience,
+            "NameQualifier": assertion.name_qualifier,
+        }
         return self._with_extras(output, options.packed_size, session.source_identity)
 
     def get_session_token(self, call: Call, params: Params) -> Params:
