@@ -325,3 +325,30 @@ def test_cross_account_assume_needs_the_external_id_and_both_sides(
     assert answer["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{other_account}:assumed-role/VendorAccess/vv"
     identity = shieldwall.with_credentials(answer["Credentials"]).client("sts").get_caller_identity()
     assert identity["Account"] == other_account
+
+
+def test_managed_session_policies_narrow_too_and_the_event_names_the_role(
+    shieldwall: ServerInfo, iam: Any, user_server: UserServer
+) -> None:
+    account = account_of(shieldwall)
+    alice = user_server("alice")
+    role = iam.create_role(
+        RoleName="Admin", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:user/alice"})
+    )["Role"]["Arn"]
+    iam.put_role_policy(RoleName="Admin", PolicyName="all", PolicyDocument=ALLOW_ALL)
+    managed = iam.create_policy(PolicyName="only-roles", PolicyDocument=allow("iam:ListRoles"))["Policy"][
+        "Arn"
+    ]
+
+    narrowed = alice.client("sts").assume_role(
+        RoleArn=role, RoleSessionName="nn", PolicyArns=[{"arn": managed}]
+    )
+    session_iam = shieldwall.with_credentials(narrowed["Credentials"]).client("iam")
+    assert session_iam.list_roles()["Roles"]
+    assert error_of(session_iam.list_users)[0] == "AccessDenied"
+
+    events = shieldwall.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRole"}]
+    )["Events"]
+    record = json.loads(events[0]["CloudTrailEvent"])
+    assert record["resources"] == [{"ARN": role, "accountId": account, "type": "AWS::IAM::Role"}]

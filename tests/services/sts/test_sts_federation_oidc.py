@@ -121,3 +121,24 @@ def test_an_issuer_without_an_iam_provider_or_with_the_wrong_thumbprint_is_refus
             WebIdentityToken=alien,
         )
         assert code == "InvalidIdentityToken" and "No OpenIDConnect provider found" in message
+
+
+def test_the_audit_trail_records_the_web_identity_user(
+    shieldwall: ServerInfo, issuer: LocalOidcIssuer
+) -> None:
+    role_arn = setup(shieldwall, issuer)
+    token = issuer.issue(sub="repo:acme/app", aud="my-app", now=server_now(shieldwall))
+    shieldwall.client("sts").assume_role_with_web_identity(
+        RoleArn=role_arn, RoleSessionName="ci-run", WebIdentityToken=token
+    )
+    events = shieldwall.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRoleWithWebIdentity"}]
+    )["Events"]
+    record = json.loads(events[0]["CloudTrailEvent"])
+    assert record["userIdentity"] == {
+        "type": "WebIdentityUser",
+        "principalId": f"{issuer.provider_url}:my-app:repo:acme/app",
+        "userName": "repo:acme/app",
+        "identityProvider": issuer.provider_url,
+    }
+    assert token not in json.dumps(record)

@@ -119,3 +119,32 @@ def test_forged_stale_and_misaddressed_assertions_are_rejected(shieldwall: Serve
     other_role = idp.response(role_arn.replace("Federated", "Other"), provider_arn, "alice", now=fresh)
     assert attempt(other_role)[:2] == ("AccessDenied", 403)
     assert attempt("not base64 at all !!")[1] == 400
+
+
+def test_the_audit_trail_records_the_saml_user_and_its_session(shieldwall: ServerInfo) -> None:
+    idp, provider_arn, role_arn = setup(shieldwall)
+    assertion = idp.response(
+        role_arn, provider_arn, "alice", subject="alice@example.com", now=server_now(shieldwall)
+    )
+    answer = shieldwall.client("sts").assume_role_with_saml(
+        RoleArn=role_arn, PrincipalArn=provider_arn, SAMLAssertion=assertion
+    )
+    events = shieldwall.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRoleWithSAML"}]
+    )["Events"]
+    identity = json.loads(events[0]["CloudTrailEvent"])["userIdentity"]
+    assert identity == {
+        "type": "SAMLUser",
+        "principalId": f"{answer['NameQualifier']}:alice@example.com",
+        "userName": "alice@example.com",
+        "identityProvider": answer["NameQualifier"],
+    }
+    session = shieldwall.with_credentials(answer["Credentials"])
+    session.client("sts").get_caller_identity()
+    later = shieldwall.client("cloudtrail").lookup_events(
+        LookupAttributes=[
+            {"AttributeKey": "AccessKeyId", "AttributeValue": answer["Credentials"]["AccessKeyId"]}
+        ]
+    )["Events"]
+    context = json.loads(later[0]["CloudTrailEvent"])["userIdentity"]["sessionContext"]
+    assert context["webIdFederationData"] == {"federatedProvider": provider_arn}

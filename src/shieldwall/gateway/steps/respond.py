@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from shieldwall.audit.events import build_event, source_of
+from shieldwall.audit.identities import federated_identity, resources_of
 from shieldwall.gateway.context import RequestContext
 from shieldwall.gateway.runtime import Runtime
 from shieldwall.http import HttpResponse
@@ -34,13 +35,14 @@ def record_audit_event(ctx: RequestContext, rt: Runtime) -> None:
         aws_region=ctx.region or rt.settings.region,
         source_ip=ctx.request.client_ip,
         user_agent=ctx.request.header("user-agent") or "",
-        user_identity=principal.user_identity() if principal else _unauthenticated_identity(ctx),
+        user_identity=_user_identity(ctx),
         operation=ctx.route.operation if ctx.route else None,
         request=ctx.params,
         response=ctx.output if ctx.error is None else None,
         error_code=ctx.error.code if ctx.error else None,
         error_message=ctx.error.message if ctx.error else None,
         request_id=ctx.request_id,
+        resources=_resources(ctx),
         recipient_account_id=(principal.account_id if principal else "") or rt.settings.account_id,
         decision=ctx.decision.effect if ctx.decision else None,
         decision_reason=ctx.decision.reason if ctx.decision else None,
@@ -48,6 +50,24 @@ def record_audit_event(ctx: RequestContext, rt: Runtime) -> None:
         decision_details=_denial_details(ctx),
     )
     rt.audit.record(event)
+
+
+def _user_identity(ctx: RequestContext) -> dict[str, Any]:
+    principal = ctx.principal
+    if principal is None:
+        return _unauthenticated_identity(ctx)
+    if principal.is_anonymous and ctx.error is None:
+        federated = federated_identity(ctx.operation_name, ctx.output)
+        if federated is not None:
+            return federated
+    return principal.user_identity()
+
+
+def _resources(ctx: RequestContext) -> list[dict[str, str]]:
+    verdict = ctx.verdict
+    if verdict is None or not verdict.checks:
+        return []
+    return resources_of(request.resource for request, _ in verdict.checks)
 
 
 def _denial_details(ctx: RequestContext) -> dict[str, Any] | None:

@@ -1,0 +1,62 @@
+"""The parts of a CloudTrail event that a request's principal alone cannot give: the federated identity of an
+unsigned AssumeRoleWith* call, and the `resources` a call touched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# (service, resource type in the ARN) → CloudTrail's resource type
+_RESOURCE_TYPES = {
+    ("iam", "role"): "AWS::IAM::Role",
+    ("iam", "user"): "AWS::IAM::User",
+    ("iam", "group"): "AWS::IAM::Group",
+    ("iam", "policy"): "AWS::IAM::Policy",
+    ("kms", "key"): "AWS::KMS::Key",
+    ("kms", "alias"): "AWS::KMS::Alias",
+    ("secretsmanager", "secret"): "AWS::SecretsManager::Secret",
+    ("ssm", "parameter"): "AWS::SSM::Parameter",
+    ("sts", "federated-user"): "AWS::STS::FederatedUser",
+}
+
+
+def federated_identity(operation: str, output: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """CloudTrail's `WebIdentityUser` / `SAMLUser` identity of a successful AssumeRoleWithWebIdentity/SAML."""
+    if output is None:
+        return None
+    if operation == "AssumeRoleWithWebIdentity":
+        provider = str(output.get("Provider", "")).removeprefix("https://")
+        subject = str(output.get("SubjectFromWebIdentityToken", ""))
+        return {
+            "type": "WebIdentityUser",
+            "principalId": f"{provider}:{output.get('Audience', '')}:{subject}",
+            "userName": subject,
+            "identityProvider": provider,
+        }
+    if operation == "AssumeRoleWithSAML":
+        qualifier, subject = str(output.get("NameQualifier", "")), str(output.get("Subject", ""))
+        return {
+            "type": "SAMLUser",
+            "principalId": f"{qualifier}:{subject}",
+            "userName": subject,
+            "identityProvider": qualifier,
+        }
+    return None
+
+
+def resources_of(arns: Iterable[str]) -> list[dict[str, str]]:
+    """CloudTrail `resources` entries for the ARNs a call was authorized on (each once, `*` skipped)."""
+    entries: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for arn in arns:
+        parts = arn.split(":", 5)
+        if arn in seen or len(parts) != 6 or parts[0] != "arn":
+            continue
+        seen.add(arn)
+        kind = parts[5].split("/", 1)[0].split(":", 1)[0]
+        entry = {"ARN": arn, "accountId": parts[4]}
+        resource_type = _RESOURCE_TYPES.get((parts[2], kind))
+        if resource_type is not None:
+            entry["type"] = resource_type
+        entries.append(entry)
+    return entries
