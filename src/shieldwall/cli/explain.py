@@ -73,11 +73,13 @@ def endpoint_of(given: str | None) -> str:
     return chosen.rstrip("/")
 
 
-def ask(endpoint: str, path: str) -> tuple[int, dict[str, Any]]:
+def ask(endpoint: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+    """GET an admin endpoint, or POST `body` to it as JSON."""
     url = f"{endpoint}/_shieldwall/{path}"
     host = urllib.parse.urlsplit(url).hostname or ""
-    headers = {} if is_loopback(host) else signed_headers(url)
-    request = urllib.request.Request(url, headers=headers)
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    headers = {} if is_loopback(host) else signed_headers(url, data)
+    request = urllib.request.Request(url, data=data, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
             return response.status, _json_of(response.read())
@@ -87,8 +89,9 @@ def ask(endpoint: str, path: str) -> tuple[int, dict[str, Any]]:
         raise ExplainError(f"cannot reach {endpoint}: {getattr(error, 'reason', error)}") from None
 
 
-def signed_headers(url: str) -> dict[str, str]:
-    """SigV4 headers for a GET of `url`, signed with the environment's AWS credentials (the server's root)."""
+def signed_headers(url: str, data: bytes | None = None) -> dict[str, str]:
+    """SigV4 headers for a GET of `url` (a POST of `data`), signed with the environment's AWS credentials (the
+    server's root)."""
     import botocore.session
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
@@ -99,7 +102,7 @@ def signed_headers(url: str) -> dict[str, str]:
         raise ExplainError(
             "a server that is not on this machine needs its root credentials in the environment"
         )
-    request = AWSRequest(method="GET", url=url)
+    request = AWSRequest(method="GET" if data is None else "POST", url=url, data=data)
     SigV4Auth(credentials, "shieldwall", session.get_config_variable("region") or "us-east-1").add_auth(
         request
     )

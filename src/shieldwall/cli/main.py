@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from shieldwall import __version__
-from shieldwall.cli import explain, policy
+from shieldwall.cli import admin, explain, policy
 from shieldwall.config import AUTH_MODES, ConfigError, Settings, from_env
 
 
@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
         return policy.run(args)
     if args.command == "explain":
         return explain.run(args)
+    if args.command == "admin":
+        return admin.run(args)
     if args.command != "serve":
         parser.print_help()
         return 2
@@ -49,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     policy.register(commands)
     explain.register(commands)
+    admin.register(commands)
     return parser
 
 

@@ -19,6 +19,7 @@ from shieldwall.policy.authorizer import PolicySet
 from shieldwall.policy.document import Policy, PolicyError, compile_document, parse_policy
 from shieldwall.services.iam import tag_context
 from shieldwall.services.iam.principal_policies import managed_policy, policies_of
+from shieldwall.services.organizations.structure import OrgContext, org_context
 from shieldwall.store.base import Reader, Scope
 from shieldwall.store.sqlite import SqliteStore
 
@@ -41,7 +42,8 @@ class AuthorizationCache:
         self._principal_tags: dict[Owner, Mapping[str, str]] = {}
         self._resource_tags: dict[str, Mapping[str, str]] = {}
         self._sessions: dict[str, tuple[Policy, ...]] = {}
-        self._composed: dict[tuple[int, int, int, bool], PolicySet] = {}
+        self._orgs: dict[tuple[str, str], OrgContext | None] = {}
+        self._composed: dict[tuple[int, ...], PolicySet] = {}
 
     def policies(self, store: SqliteStore, owner: Owner) -> PolicySet:
         """The principal's identity-based policies and boundary; the same object while nothing changes (the
@@ -72,16 +74,45 @@ class AuthorizationCache:
             lambda reader: _session_policies(reader, principal),
         )
 
+    def org_context(self, store: SqliteStore, partition: str, account: str) -> OrgContext | None:
+        """The account's organization, path and SCP/RCP levels; None outside any organization."""
+        key = (partition, account)
+        token = store.changes()
+        if token != self._token:
+            self._renew(token)
+        if key in self._orgs:
+            return self._orgs[key]
+        with store.read() as reader:
+            found = org_context(reader, partition, account)
+        with self._lock:
+            if store.changes() == token == self._token:
+                if len(self._orgs) >= _LIMIT:
+                    self._orgs.clear()
+                self._orgs[key] = found
+        return found
+
     def compose(
-        self, base: PolicySet, session: tuple[Policy, ...], resource: Policy | None, required: bool
+        self,
+        base: PolicySet,
+        session: tuple[Policy, ...],
+        resource: Policy | None,
+        required: bool,
+        scps: tuple[tuple[Policy, ...], ...] = (),
+        rcps: tuple[tuple[Policy, ...], ...] = (),
     ) -> PolicySet:
-        """`base` with a session's policies and a resource's own policy: the same object for the same parts, so
-        the engine finds its compiled plan at once."""
-        if not session and resource is None and not required:
+        """`base` with a session's policies, a resource's own policy and the organization's ceilings: the same
+        object for the same parts, so the engine finds its compiled plan at once."""
+        if not session and resource is None and not required and not scps and not rcps:
             return base
-        key = (id(base), id(session), id(resource), required)
+        key = (id(base), id(session), id(resource), required, id(scps), id(rcps))
         found = self._composed.get(key)
-        if found is not None and found.identity is base.identity and found.resource is resource:
+        if (
+            found is not None
+            and found.identity is base.identity
+            and found.resource is resource
+            and found.scps is scps
+            and found.rcps is rcps
+        ):
             return found
         composed = PolicySet(
             identity=base.identity,
@@ -89,6 +120,8 @@ class AuthorizationCache:
             session=session,
             resource=resource,
             resource_required=required,
+            scps=scps,
+            rcps=rcps,
         )
         with self._lock:
             if len(self._composed) >= _LIMIT:
@@ -106,6 +139,7 @@ class AuthorizationCache:
             self._principal_tags.clear()
             self._resource_tags.clear()
             self._sessions.clear()
+            self._orgs.clear()
             self._composed.clear()
 
     def _read(self, store: SqliteStore, entries: dict[K, V], key: K, load: Callable[[Reader], V]) -> V:

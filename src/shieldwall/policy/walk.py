@@ -56,6 +56,7 @@ class Outcomes(Protocol):
     def present(self, kind: str) -> bool: ...
     def denying(self, kind: str) -> tuple[str, ...]: ...
     def missing_levels(self, kind: str) -> list[int]: ...
+    def level_name(self, kind: str, number: int) -> str: ...
     def allows(self, kind: str) -> bool: ...
     def allowing(self, kind: str) -> tuple[str, ...]: ...
     def grant(self) -> Grant | None: ...
@@ -114,7 +115,7 @@ class Walk:
             missing = self.outcomes.missing_levels(kind)
             if missing:
                 if self.explain:
-                    levels = ", ".join(map(str, missing))
+                    levels = "; ".join(self.outcomes.level_name(kind, number) for number in missing)
                     self._step(name, "deny", f"no Allow at organization level(s) {levels}", kind)
                 return self._deny(implicit_deny_phrase(kind, self.request.action), ())
             self._step(name, "pass", "every level allows", kind)
@@ -221,6 +222,9 @@ class FastOutcomes:
             if not any(statement_applies(statement, env, variables) for statement, variables, _ in group)
         ]
 
+    def level_name(self, kind: str, number: int) -> str:
+        return str(number)
+
     def allows(self, kind: str) -> bool:
         env = self._env
         return any(
@@ -281,6 +285,15 @@ class FullOutcomes:
 
     def denying(self, kind: str) -> tuple[str, ...]:
         return statement_names(self._results[kind], "Deny")
+
+    def level_name(self, kind: str, number: int) -> str:
+        """A level by the policies attached there (their names say where: root, OU, account)."""
+        level = self._levels[kind][number]
+        return (
+            f"{number} ({', '.join(result.name for result in level)})"
+            if level
+            else f"{number} (no policy attached)"
+        )
 
     def missing_levels(self, kind: str) -> list[int]:
         levels = self._levels[kind]

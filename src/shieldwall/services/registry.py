@@ -54,11 +54,18 @@ def _iam(deps: Dependencies) -> Any:
     return IamProvider(deps.store, deps.sealer, deps.audit)
 
 
+def _organizations(deps: Dependencies) -> Any:
+    from shieldwall.services.organizations.provider import OrganizationsProvider
+
+    return OrganizationsProvider(deps.store, deps.sealer, deps.audit)
+
+
 # botocore service name → (package under shieldwall.services, provider factory)
 PROVIDERS: dict[str, tuple[str, Callable[[Dependencies], Any]]] = {
     "sts": ("sts", _sts),
     "cloudtrail": ("cloudtrail", _cloudtrail),
     "iam": ("iam", _iam),
+    "organizations": ("organizations", _organizations),
 }
 
 

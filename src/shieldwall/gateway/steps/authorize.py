@@ -36,9 +36,11 @@ from shieldwall.policy.context import (
     request_tag_keys,
     tag_keys,
 )
+from shieldwall.policy.document import Policy
 from shieldwall.policy.explain import Explanation, Step, implicit_deny_phrase
 from shieldwall.policy.request import AuthzRequest
 from shieldwall.services.base import AuthzRule, Call
+from shieldwall.services.organizations.structure import OrgContext
 from shieldwall.store.sqlite import SqliteStore
 
 log = logging.getLogger("shieldwall.authz")
@@ -148,9 +150,12 @@ def _judge_root(
     ctx: RequestContext, rt: Runtime, requests: list[ActionRequest]
 ) -> tuple[tuple[Check, ...], Decision]:
     """The root user may do anything in its own account; a resource's own policy (a trust or key policy that must
-    allow) and another account's resource are judged by the engine, with root standing in for identity policies.
+    allow), another account's resource and the SCPs of a member account are judged by the engine, with root
+    standing in for identity policies.
     """
-    if all(_plainly_own(ctx.principal, request) for request in requests):
+    assert ctx.principal is not None
+    orgs = rt.authz_cache.org_context(rt.store, ctx.principal.partition, ctx.principal.account_id)
+    if _ceiling(orgs, "scps") is None and all(_plainly_own(ctx.principal, request) for request in requests):
         return tuple((request, ROOT_ALLOWED) for request in requests), ROOT_ALLOWED
     return _judge_by_policies(ctx, rt, requests)
 
@@ -185,10 +190,22 @@ def _judge_by_policies(
     globals_ = request_globals(ctx)
     tags = request_tag_keys(ctx.params)
     caller_tags = functools.partial(_principal_tag_keys, cache, store, owner, principal)
+    caller_org = cache.org_context(store, principal.partition, principal.account_id)
+    scps = _ceiling(caller_org, "scps") if not _exempt_from_ceilings(principal) else None
     checks: list[Check] = []
     for request in requests:
-        policies = cache.compose(base, session, request.resource_policy, request.resource_required)
-        context = _context_for(cache, store, globals_, tags, request, caller_tags)
+        resource_account = request.resource_account or principal.account_id
+        resource_org = (
+            caller_org
+            if resource_account == principal.account_id
+            else cache.org_context(store, principal.partition, resource_account)
+        )
+        rcps = _rcps_for(request, resource_org, principal)
+        policies = cache.compose(
+            base, session, request.resource_policy, request.resource_required, scps or (), rcps or ()
+        )
+        org_keys = _org_keys(caller_org, resource_org, resource_account)
+        context = _context_for(cache, store, globals_, tags, request, caller_tags, org_keys)
         authz = AuthzRequest(
             principal.arn,
             principal.account_id,
@@ -204,6 +221,49 @@ def _judge_by_policies(
             ctx.checks_context = context
             break
     return tuple(checks), checks[-1][1]
+
+
+# Services whose resources RCPs govern ("Resource control policies", AWS Organizations User Guide).
+RCP_SERVICES = frozenset(
+    {"s3", "sts", "sqs", "secretsmanager", "kms", "ecr", "aoss", "cognito-identity", "logs", "dynamodb"}
+)
+
+
+def _ceiling(org: OrgContext | None, kind: str) -> tuple[tuple[Policy, ...], ...] | None:
+    """The account's SCP (or RCP) levels, or None when they do not apply: outside an organization, in its
+    management account, or with that policy type not enabled."""
+    if org is None or org.management:
+        return None
+    levels: tuple[tuple[Policy, ...], ...] | None = org.scps if kind == "scps" else org.rcps
+    return levels
+
+
+def _exempt_from_ceilings(principal: Principal) -> bool:
+    """Service-linked roles are exempt from SCPs and RCPs."""
+    return principal.kind == "assumed-role" and ":role/aws-service-role/" in principal.role_arn
+
+
+def _rcps_for(
+    request: ActionRequest, org: OrgContext | None, principal: Principal
+) -> tuple[tuple[Policy, ...], ...] | None:
+    if not request.resource_account or _exempt_from_ceilings(principal):
+        return None
+    if request.action.split(":", 1)[0].lower() not in RCP_SERVICES:
+        return None
+    return _ceiling(org, "rcps")
+
+
+def _org_keys(
+    caller: OrgContext | None, resource: OrgContext | None, resource_account: str
+) -> dict[str, Values]:
+    keys: dict[str, Values] = {"aws:resourceaccount": (resource_account,)}
+    if caller is not None:
+        keys["aws:principalorgid"] = (caller.org_id,)
+        keys["aws:principalorgpaths"] = (caller.path,)
+    if resource is not None:
+        keys["aws:resourceorgid"] = (resource.org_id,)
+        keys["aws:resourceorgpaths"] = (resource.path,)
+    return keys
 
 
 def policy_owner(principal: Principal) -> Owner | None:
@@ -247,8 +307,9 @@ def _context_for(
     tags: Mapping[str, Values],
     request: ActionRequest,
     caller_tags: Loader,
+    org_keys: dict[str, Values],
 ) -> ConditionContext:
-    own = {**tags, **operation_keys(request.context)} if request.context else dict(tags)
+    own = {**tags, **org_keys, **operation_keys(request.context)} if request.context else {**tags, **org_keys}
     resource_tags = functools.partial(_resource_tag_keys, cache, store, request.resource)
     return ConditionContext(base, own, [((PRINCIPAL_TAG,), caller_tags), (RESOURCE_TAGS, resource_tags)])
 

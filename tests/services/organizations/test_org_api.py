@@ -1,0 +1,156 @@
+"""The Organizations API as boto3 sees it: shapes, the OU tree, policies and targets, who may call what."""
+
+from __future__ import annotations
+
+from conftest import Estate, document, error_of
+from shieldwall.testing import ServerInfo
+
+
+def test_describe_organization_and_roots(estate: Estate) -> None:
+    org = estate.orgs.describe_organization()["Organization"]
+    account = estate.server.client("sts").get_caller_identity()["Account"]
+    assert org["Id"].startswith("o-") and len(org["Id"]) == 12
+    assert org["Arn"] == f"arn:aws:organizations::{account}:organization/{org['Id']}"
+    assert org["MasterAccountId"] == account and org["FeatureSet"] == "ALL"
+    root = estate.orgs.list_roots()["Roots"][0]
+    assert root["Id"].startswith("r-")
+    assert root["PolicyTypes"] == [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]
+
+
+def test_accounts_and_the_ou_tree(estate: Estate) -> None:
+    accounts = {a["Id"]: a for a in estate.orgs.list_accounts()["Accounts"]}
+    assert {estate.dev, estate.prod} <= set(accounts)
+    assert accounts[estate.dev]["Name"] == "dev" and accounts[estate.dev]["Status"] == "ACTIVE"
+    assert accounts[estate.dev]["JoinedMethod"] == "CREATED"
+    children = estate.orgs.list_children(ParentId=estate.workloads, ChildType="ORGANIZATIONAL_UNIT")[
+        "Children"
+    ]
+    assert children == [{"Id": estate.prod_ou, "Type": "ORGANIZATIONAL_UNIT"}]
+    assert estate.orgs.list_parents(ChildId=estate.prod)["Parents"] == [
+        {"Id": estate.prod_ou, "Type": "ORGANIZATIONAL_UNIT"}
+    ]
+    assert estate.orgs.list_parents(ChildId=estate.workloads)["Parents"] == [
+        {"Id": estate.root_id, "Type": "ROOT"}
+    ]
+    in_workloads = estate.orgs.list_accounts_for_parent(ParentId=estate.workloads)["Accounts"]
+    assert [a["Id"] for a in in_workloads] == [estate.dev]
+    code, _, _ = error_of(estate.orgs.delete_organizational_unit, OrganizationalUnitId=estate.workloads)
+    assert code == "OrganizationalUnitNotEmptyException"
+    code, _, _ = error_of(estate.orgs.create_organizational_unit, ParentId=estate.root_id, Name="Workloads")
+    assert code == "DuplicateOrganizationalUnitException"
+
+
+def test_full_aws_access_is_attached_everywhere_and_policies_list_their_targets(estate: Estate) -> None:
+    for target in (estate.root_id, estate.workloads, estate.prod_ou, estate.dev, estate.prod):
+        attached = estate.orgs.list_policies_for_target(TargetId=target, Filter="SERVICE_CONTROL_POLICY")[
+            "Policies"
+        ]
+        assert [p["Id"] for p in attached] == ["p-FullAWSAccess"]
+        assert attached[0]["AwsManaged"] is True
+    targets = estate.orgs.list_targets_for_policy(PolicyId="p-FullAWSAccess")["Targets"]
+    assert {t["Type"] for t in targets} == {"ROOT", "ORGANIZATIONAL_UNIT", "ACCOUNT"}
+    policy_id = estate.policy("Custom", {"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    estate.orgs.attach_policy(PolicyId=policy_id, TargetId=estate.dev)
+    assert error_of(estate.orgs.attach_policy, PolicyId=policy_id, TargetId=estate.dev)[0] == (
+        "DuplicatePolicyAttachmentException"
+    )
+    assert error_of(estate.orgs.delete_policy, PolicyId=policy_id)[0] == "PolicyInUseException"
+    estate.orgs.detach_policy(PolicyId=policy_id, TargetId=estate.dev)
+    estate.orgs.delete_policy(PolicyId=policy_id)
+    assert error_of(estate.orgs.describe_policy, PolicyId=policy_id)[0] == "PolicyNotFoundException"
+
+
+def test_member_accounts_may_not_manage_the_organization(estate: Estate) -> None:
+    member = estate.session_in(estate.dev).client("organizations")
+    assert member.describe_organization()["Organization"]["Id"] == estate.org["Id"]
+    code, status, message = error_of(member.list_accounts)
+    assert (code, status, message) == (
+        "AccessDeniedException",
+        400,
+        "You don't have permissions to access this resource.",
+    )
+    assert (
+        error_of(member.create_organizational_unit, ParentId=estate.root_id, Name="Mine")[0]
+        == "AccessDeniedException"
+    )
+
+
+def test_delegated_administrators_may_read(estate: Estate) -> None:
+    estate.orgs.register_delegated_administrator(
+        AccountId=estate.dev, ServicePrincipal="securityhub.amazonaws.com"
+    )
+    admins = estate.orgs.list_delegated_administrators()["DelegatedAdministrators"]
+    assert [a["Id"] for a in admins] == [estate.dev]
+    member = estate.session_in(estate.dev).client("organizations")
+    assert {a["Id"] for a in member.list_accounts()["Accounts"]} >= {estate.dev, estate.prod}
+    assert (
+        error_of(member.create_organizational_unit, ParentId=estate.root_id, Name="Mine")[0]
+        == "AccessDeniedException"
+    )
+
+
+def test_an_account_outside_any_organization_is_told_so(shieldwall: ServerInfo) -> None:
+    code, _, message = error_of(shieldwall.client("organizations").describe_organization)
+    assert code == "AWSOrganizationsNotInUseException"
+    assert message == "Your account is not a member of an organization."
+
+
+def test_create_organization_twice_is_refused(estate: Estate) -> None:
+    assert error_of(estate.orgs.create_organization, FeatureSet="ALL")[0] == "AlreadyInOrganizationException"
+
+
+def test_tags_on_accounts_and_ous(estate: Estate) -> None:
+    estate.orgs.tag_resource(ResourceId=estate.dev, Tags=[{"Key": "env", "Value": "dev"}])
+    estate.orgs.tag_resource(ResourceId=estate.workloads, Tags=[{"Key": "tier", "Value": "1"}])
+    assert estate.orgs.list_tags_for_resource(ResourceId=estate.dev)["Tags"] == [
+        {"Key": "env", "Value": "dev"}
+    ]
+    estate.orgs.untag_resource(ResourceId=estate.workloads, TagKeys=["tier"])
+    assert estate.orgs.list_tags_for_resource(ResourceId=estate.workloads)["Tags"] == []
+
+
+def test_rcps_limit_access_to_member_resources_from_outside_the_organization(estate: Estate) -> None:
+    estate.orgs.enable_policy_type(RootId=estate.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
+    rcp = estate.orgs.create_policy(
+        Name="OrgOnly",
+        Description="",
+        Type="RESOURCE_CONTROL_POLICY",
+        Content=document(
+            {
+                "Sid": "OrgOnly",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sts:AssumeRole",
+                "Resource": "*",
+                "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": estate.org["Id"]}},
+            }
+        ),
+    )["Policy"]["PolicySummary"]["Id"]
+    estate.orgs.attach_policy(PolicyId=rcp, TargetId=estate.root_id)
+    outsider_root = estate.server.create_account("outsider")
+    outsider_account = outsider_root.client("sts").get_caller_identity()["Account"]
+    dev = estate.session_in(estate.dev)
+    open_trust = document(
+        {
+            "Effect": "Allow",
+            "Principal": {
+                "AWS": [f"arn:aws:iam::{outsider_account}:root", f"arn:aws:iam::{estate.prod}:root"]
+            },
+            "Action": "sts:AssumeRole",
+        }
+    )
+    role = dev.client("iam").create_role(RoleName="Partner", AssumeRolePolicyDocument=open_trust)["Role"][
+        "Arn"
+    ]
+    outsider_iam = outsider_root.client("iam")
+    outsider_iam.create_user(UserName="x")
+    outsider_iam.put_user_policy(
+        UserName="x",
+        PolicyName="all",
+        PolicyDocument=document({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+    )
+    outsider = estate.server.with_credentials(outsider_iam.create_access_key(UserName="x")["AccessKey"])
+    code, _, message = error_of(outsider.client("sts").assume_role, RoleArn=role, RoleSessionName="partner")
+    assert code == "AccessDenied" and "resource control policy" in message
+    prod = estate.session_in(estate.prod)
+    assert prod.client("sts").assume_role(RoleArn=role, RoleSessionName="insider")["Credentials"]
