@@ -1,0 +1,90 @@
+"""KMS cryptography as a library: key specs, material, ciphertext blobs, RSA/ECC/HMAC operations, imports."""
+
+from __future__ import annotations
+
+from .asymmetric import derive_shared_secret, rsa_decrypt, rsa_encrypt, sign, verify
+from .errors import (
+    InvalidAlgorithm,
+    InvalidCiphertext,
+    InvalidKeyMaterial,
+    InvalidMessage,
+    InvalidPublicKey,
+    KmsCryptoError,
+    PlaintextTooLong,
+    UnsupportedSpec,
+)
+from .hmac_ import generate_mac, verify_mac
+from .imports import check_import, unwrap_import, wrapping_key
+from .keys import data_key_pair, generate_material, public_key_der
+from .pool import RsaPool
+from .specs import (
+    ALGORITHM_FIELDS,
+    DATA_KEY_PAIR_SPECS,
+    ENCRYPT_DECRYPT,
+    GENERATE_VERIFY_MAC,
+    HMAC_IMPORT_BYTES,
+    HMAC_KEY_BYTES,
+    KEY_AGREEMENT,
+    MAX_MESSAGE_BYTES,
+    MESSAGE_TYPES,
+    SIGN_VERIFY,
+    SPECS,
+    WRAPPING_ALGORITHMS,
+    WRAPPING_KEY_SPECS,
+    SpecInfo,
+    algorithm_fields,
+    check_wrapping,
+    require_algorithm,
+    spec_info,
+    wrapping_algorithms,
+)
+from .symmetric import BLOB_OVERHEAD, blob_key, canonical_context, decrypt_blob, encrypt_blob
+
+__all__ = [
+    "ALGORITHM_FIELDS",
+    "BLOB_OVERHEAD",
+    "DATA_KEY_PAIR_SPECS",
+    "ENCRYPT_DECRYPT",
+    "GENERATE_VERIFY_MAC",
+    "HMAC_IMPORT_BYTES",
+    "HMAC_KEY_BYTES",
+    "KEY_AGREEMENT",
+    "MAX_MESSAGE_BYTES",
+    "MESSAGE_TYPES",
+    "SIGN_VERIFY",
+    "SPECS",
+    "WRAPPING_ALGORITHMS",
+    "WRAPPING_KEY_SPECS",
+    "InvalidAlgorithm",
+    "InvalidCiphertext",
+    "InvalidKeyMaterial",
+    "InvalidMessage",
+    "InvalidPublicKey",
+    "KmsCryptoError",
+    "PlaintextTooLong",
+    "RsaPool",
+    "SpecInfo",
+    "UnsupportedSpec",
+    "algorithm_fields",
+    "blob_key",
+    "canonical_context",
+    "check_import",
+    "check_wrapping",
+    "data_key_pair",
+    "decrypt_blob",
+    "derive_shared_secret",
+    "encrypt_blob",
+    "generate_mac",
+    "generate_material",
+    "public_key_der",
+    "require_algorithm",
+    "rsa_decrypt",
+    "rsa_encrypt",
+    "sign",
+    "spec_info",
+    "unwrap_import",
+    "verify",
+    "verify_mac",
+    "wrapping_algorithms",
+    "wrapping_key",
+]
