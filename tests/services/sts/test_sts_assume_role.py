@@ -352,3 +352,20 @@ def test_managed_session_policies_narrow_too_and_the_event_names_the_role(
     )["Events"]
     record = json.loads(events[0]["CloudTrailEvent"])
     assert record["resources"] == [{"ARN": role, "accountId": account, "type": "AWS::IAM::Role"}]
+
+
+def test_a_policy_arn_that_is_not_an_iam_policy_is_refused(
+    shieldwall: ServerInfo, iam: Any, user_server: UserServer
+) -> None:
+    account = account_of(shieldwall)
+    alice = user_server("alice")
+    role = iam.create_role(
+        RoleName="R", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:user/alice"})
+    )["Role"]["Arn"]
+    code, status, _ = error_of(
+        alice.client("sts").assume_role,
+        RoleArn=role,
+        RoleSessionName="nn",
+        PolicyArns=[{"arn": "not-an-arn-but-long-enough"}],
+    )
+    assert (code, status) == ("ValidationError", 400)

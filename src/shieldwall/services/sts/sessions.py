@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from shieldwall.services.iam.policy_documents import compiled
 from shieldwall.services.sts.models import StoredSession
 
 CHAINED_LIMIT = 3600
+_POLICY_ARN = re.compile(r"arn:[a-z-]+:iam::(?:\d{12}|aws):policy/.+")
 PACKED_BUDGET = 2048  # bytes of packed (compressed) session policies and tags that count as 100%
 
 
@@ -59,6 +61,10 @@ def session_options(params: Mapping[str, Any], caller: Principal) -> SessionOpti
     if inline is not None:
         compiled(inline, "session", "session policy")
     arns = tuple(entry["arn"] for entry in params.get("PolicyArns") or ())
+    for policy_arn in arns:
+        if not _POLICY_ARN.fullmatch(policy_arn):
+            # unconfirmed: STS's wording for a PolicyArns entry that is not an IAM policy ARN
+            raise validation_error(f"The policy ARN {policy_arn} is not valid.")
     inherited = _inherited_tags(caller)
     tags = _tags(params.get("Tags") or (), inherited)
     transitive = _transitive_keys(params.get("TransitiveTagKeys") or (), tags, caller)
