@@ -104,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.engine import main as engine_main  # cedarpy is imported only for this section
 
         return engine_main(arguments[1:])
+    if arguments[:1] == ["kms"]:
+        from bench.kms import main as kms_main
+
+        return kms_main(arguments[1:])
     interrupt_on_sigterm()
     args = parse_args(arguments)
     facts = machine_facts()
