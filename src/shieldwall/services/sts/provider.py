@@ -11,8 +11,9 @@ from shieldwall.accounts import Account, RootKey
 from shieldwall.auth import authorization_message
 from shieldwall.errors import AwsError
 from shieldwall.services.base import Call, Params
-from shieldwall.services.iam.mfa import verify_mfa_code
+from shieldwall.services.iam.mfa import device_key, verify_mfa_code
 from shieldwall.services.iam.models import AccessKey
+from shieldwall.services.iam.records import VirtualMfaDevice
 from shieldwall.services.sts.credentials import IssuedCredentials, issue, prune_expired
 from shieldwall.services.sts.federation import (
     SOURCE_IDENTITY_CLAIM,
@@ -36,7 +37,7 @@ from shieldwall.services.sts.sessions import (
     validation_error,
 )
 from shieldwall.services.sts.web_identity import KeySource, peek_issuer, provider_url, verify_web_identity
-from shieldwall.store.base import Scope, Store, Transaction
+from shieldwall.store.base import Reader, Scope, Store, Transaction
 from shieldwall.store.sealing import Sealer
 
 _PRUNE_EVERY = 256
@@ -270,14 +271,18 @@ class StsProvider:
         if serial is None and code is None:
             return caller.session.mfa_authenticated_at if caller.session is not None else None
         if serial is None or code is None:
-            # unconfirmed: AWS's wording when one of the pair is missing
-            raise access_denied("MultiFactorAuthentication failed, unable to validate MFA code.")
+            raise access_denied(
+                "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."
+            )
         account = Scope(call.partition, caller.account_id)
         user_id = None if caller.is_root else caller.user_id
-        if caller.kind not in ("user", "root") or not verify_mfa_code(
-            tx, self.sealer, account, serial, code, now, user_id=user_id
-        ):
-            raise access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+        if caller.kind not in ("user", "root") or not _device_of(tx, account, serial, user_id):
+            raise access_denied(
+                "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial "
+                "number is valid and associated with this user."
+            )
+        if not verify_mfa_code(tx, self.sealer, account, serial, code, now, user_id=user_id):
+            raise access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code. ")
         return now
 
     def _issue(self, tx: Transaction, call: Call, session: StoredSession, now: datetime) -> IssuedCredentials:
@@ -305,6 +310,15 @@ class StsProvider:
         if call.principal.access_key_id == key_id:  # the configured root key is in no table
             return call.principal.account_id
         return None
+
+
+def _device_of(reader: Reader, account: Scope, serial: str, user_id: str | None) -> bool:
+    """Whether `serial` is an enabled virtual MFA device of the caller (any enabled device for root)."""
+    key = device_key(serial, account)
+    device = reader.get(account, VirtualMfaDevice, key) if key is not None else None
+    return (
+        device is not None and device.user_id is not None and (user_id is None or device.user_id == user_id)
+    )
 
 
 def _duration(params: Params, low: int, high: int, default: int) -> int:
