@@ -16,7 +16,8 @@ def test_health_is_open_and_lists_services(shieldwall: ServerInfo) -> None:
     assert body["status"] == "running"
     assert body["version"]
     assert body["services"]["sts"] == "available"
-    assert body["services"]["kms"] == "not implemented"
+    assert body["services"]["kms"] == "available"
+    assert body["services"]["wafv2"] == "not implemented"
 
 
 def test_clock_advances_and_sets(shieldwall: ServerInfo) -> None:

@@ -45,7 +45,7 @@ def test_json_collects_every_problem_into_one_validation_exception() -> None:
     assert error.message == (
         "2 validation errors detected: "
         "Value null at 'keyId' failed to satisfy constraint: Member must not be null; "
-        "Value 'java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]' at 'plaintext' failed to satisfy constraint: "
+        "Value at 'plaintext' failed to satisfy constraint: "
         "Member must have length greater than or equal to 1"
     )
 

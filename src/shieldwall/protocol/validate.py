@@ -7,8 +7,8 @@ AWS's front ends mostly leave them to the service, and a pattern mismatch would 
 Paths are written as AWS writes them: member names with their first letter lower-cased (`sAMLOptions`), list
 items as `tags.1.member`, and constraint failures of map keys or values reported once for the whole map
 (`Map value must satisfy constraint: [...]`). Values are shown the way AWS's Java services print them, a blob as
-`java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]`; values of sensitive members are never shown (a blob shows only
-its length, as AWS prints it).
+`java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]`; values of sensitive members are never shown, blobs included
+(KMS Encrypt over 4,096 bytes: "Value at 'plaintext' failed to satisfy constraint: ...").
 
 The message format is shared by `json` (ValidationException), `query` (ValidationError) and `rest-json`
 (ValidationException); S3 (`rest-xml`) answers one problem at a time with its own codes. Checkers are compiled
@@ -48,8 +48,8 @@ class Problem:
     def text(self) -> str:
         if self.value is None:
             shown = " null"
-        elif self.sensitive and not isinstance(self.value, bytes | bytearray):
-            shown = ""  # a blob shows only its length, as AWS prints it, so it may be shown
+        elif self.sensitive:
+            shown = ""  # AWS never shows a sensitive member's value, not even a blob's length
         else:
             shown = f" '{java_text(self.value)}'"
         return f"Value{shown} at '{self.path}' failed to satisfy constraint: {self.constraint}"

@@ -60,11 +60,18 @@ def _organizations(deps: Dependencies) -> Any:
     return OrganizationsProvider(deps.store, deps.sealer, deps.audit)
 
 
+def _kms(deps: Dependencies) -> Any:
+    from shieldwall.services.kms.provider import KmsProvider
+
+    return KmsProvider(deps.store, deps.sealer)
+
+
 # botocore service name → (package under shieldwall.services, provider factory)
 PROVIDERS: dict[str, tuple[str, Callable[[Dependencies], Any]]] = {
     "sts": ("sts", _sts),
     "cloudtrail": ("cloudtrail", _cloudtrail),
     "iam": ("iam", _iam),
+    "kms": ("kms", _kms),
     "organizations": ("organizations", _organizations),
 }
 

@@ -1,0 +1,101 @@
+"""KMS's stored records. Keys and aliases are regional: scope (partition, account, region).
+
+A key keeps every version of its key material (rotations add versions, old ones stay so old ciphertexts still
+decrypt), each sealed under the server's root key. A version records its origin so imported material (and the
+replicas of multi-Region keys, which share their primary's material) fit the same list. The key also keeps the
+names of its aliases, so authorization (kms:ResourceAliases) and ListAliases by key read one record.
+
+`KeyLocation` is a partition-wide index, `<region>/<key id>` → account: a symmetric ciphertext names only its
+key id, and Decrypt must find that key even when it belongs to another account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shieldwall.store import codec
+
+ENABLED = "Enabled"
+DISABLED = "Disabled"
+PENDING_DELETION = "PendingDeletion"
+PENDING_IMPORT = "PendingImport"
+
+AWS_KMS = "AWS_KMS"
+EXTERNAL = "EXTERNAL"
+
+CUSTOMER = "CUSTOMER"
+AWS = "AWS"
+
+
+@codec.model("kms.material", version=1)
+@dataclass(frozen=True, slots=True)
+class Material:
+    version: int  # the number symmetric ciphertext blobs carry
+    material_id: str  # KeyMaterialId: 64 hex digits
+    sealed: bytes  # sealed with purpose "kms.key-material", associated data `<key id>/<version>`
+    origin: str  # AWS_KMS | EXTERNAL
+    created: datetime
+    rotation_type: str | None = None  # None for the first version; AUTOMATIC | ON_DEMAND
+    valid_to: datetime | None = None  # imported material that expires
+    description: str | None = None  # imported material's KeyMaterialDescription
+
+
+@codec.model("kms.key", version=1)
+@dataclass(slots=True)
+class Key:
+    key_id: str
+    arn: str
+    account_id: str
+    region: str
+    creation_date: datetime
+    key_spec: str
+    key_usage: str
+    origin: str
+    policy: str
+    description: str = ""
+    key_manager: str = CUSTOMER
+    state: str = ENABLED
+    multi_region: bool = False
+    multi_region_type: str | None = None  # PRIMARY | REPLICA
+    primary_region: str | None = None
+    replica_regions: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)  # alias names, "alias/..."
+    materials: list[Material] = field(default_factory=list)
+    current_version: int = 0  # the version new ciphertexts use; 0 while there is no material
+    deletion_date: datetime | None = None
+    pending_window_days: int | None = None
+    rotation_enabled: bool = False
+    rotation_period_days: int | None = None
+    next_rotation_date: datetime | None = None
+    on_demand_rotations: int = 0
+    expiration_model: str | None = (
+        None  # imported material: KEY_MATERIAL_EXPIRES | KEY_MATERIAL_DOES_NOT_EXPIRE
+    )
+
+    def material(self, version: int) -> Material | None:
+        for material in self.materials:
+            if material.version == version:
+                return material
+        return None
+
+    @property
+    def current(self) -> Material | None:
+        return self.material(self.current_version) if self.current_version else None
+
+
+@codec.model("kms.alias", version=1)
+@dataclass(slots=True)
+class Alias:
+    name: str  # "alias/..."
+    arn: str
+    target_key_id: str
+    creation_date: datetime
+    last_updated: datetime
+
+
+@codec.model("kms.key_location", version=1)
+@dataclass(frozen=True, slots=True)
+class KeyLocation:
+    account_id: str

@@ -1,0 +1,187 @@
+"""Finding keys and aliases, and the work the clock owes them (deletion, rotation), done lazily on read.
+
+Reads go through a cache that lives while the store is unchanged (`SqliteStore.changes()`, as the
+authorizer's cache does): a request is authorized and then served, and each reads the same key, so the hot
+path decodes a key record once per write instead of twice per request. Cached records are shared: code that
+changes a key reads it afresh inside its transaction (`fresh_key`) and never mutates what these functions return.
+
+The clock's work: a key whose deletion date has passed is deleted (with its aliases) the first time anything
+reads it; an enabled key with automatic rotation gets one new material version per rotation period elapsed
+since its next rotation date, dated when each rotation was due.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from shieldwall.services.kms import crypto, errors, material
+from shieldwall.services.kms.keyref import KeyRef, key_arn
+from shieldwall.services.kms.models import AWS_KMS, ENABLED, PENDING_DELETION, Alias, Key, KeyLocation
+from shieldwall.store.base import Reader, Scope, Store, Transaction
+from shieldwall.store.sealing import Sealer
+
+T = TypeVar("T")
+_LIMIT = 10_000
+
+
+class _ReadCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._token = -1
+        self._entries: dict[tuple[str, Scope, str], Any] = {}
+
+    def get(self, store: Store, kind: str, scope: Scope, key: str, load: Callable[[Reader], T]) -> T:
+        changes = getattr(store, "changes", None)
+        if changes is None:
+            with store.read() as reader:
+                return load(reader)
+        token = changes()
+        if token != self._token or store is not self._store:
+            with self._lock:
+                self._entries.clear()
+                self._token, self._store = token, store
+        entry = (kind, scope, key)
+        if entry in self._entries:
+            found: T = self._entries[entry]
+            return found
+        with store.read() as reader:
+            found = load(reader)
+        with self._lock:
+            if changes() == token == self._token:
+                if len(self._entries) >= _LIMIT:
+                    self._entries.clear()
+                self._entries[entry] = found
+        return found
+
+
+_cache = _ReadCache()
+
+
+def read_key(store: Store, scope: Scope, key_id: str) -> Key | None:
+    return _cache.get(store, "key", scope, key_id, lambda reader: reader.get(scope, Key, key_id))
+
+
+def read_alias(store: Store, scope: Scope, name: str) -> Alias | None:
+    return _cache.get(store, "alias", scope, name, lambda reader: reader.get(scope, Alias, name))
+
+
+def location_key(region: str, key_id: str) -> str:
+    return f"{region}/{key_id}"
+
+
+def find_key(store: Store, ref: KeyRef, now: datetime) -> Key:
+    """The live key `ref` names; NotFoundException as AWS words it for a missing alias or key."""
+    key_id = ref.name
+    if ref.is_alias:
+        alias = read_alias(store, ref.scope, ref.name)
+        if alias is None:
+            raise errors.alias_not_found(ref.arn)
+        key_id = alias.target_key_id
+    key = read_key(store, ref.scope, key_id)
+    if key is None:
+        raise errors.key_not_found(key_arn(ref.partition, ref.region, ref.account, key_id))
+    if is_expired(key, now):
+        purge(store, key)
+        raise errors.key_not_found(key.arn)
+    return key
+
+
+def locate_blob_key(store: Store, scope: Scope, key_id: str) -> Scope | None:
+    """Where the key a ciphertext names lives: the caller's account first, then any account of the Region."""
+    if read_key(store, scope, key_id) is not None:
+        return scope
+    index = Scope(scope.partition)
+    found = _cache.get(
+        store,
+        "location",
+        index,
+        location_key(scope.region, key_id),
+        lambda reader: reader.get(index, KeyLocation, location_key(scope.region, key_id)),
+    )
+    return None if found is None else Scope(scope.partition, found.account_id, scope.region)
+
+
+def fresh_key(tx: Transaction, key: Key) -> Key:
+    """The key as stored now, to change inside `tx` (never the shared cached object)."""
+    scope = key_scope(key)
+    found = tx.get(scope, Key, key.key_id)
+    if found is None:
+        raise errors.key_not_found(key.arn)
+    return found
+
+
+def key_scope(key: Key) -> Scope:
+    return Scope(key.arn.split(":", 2)[1], key.account_id, key.region)
+
+
+def save_key(tx: Transaction, key: Key) -> None:
+    tx.put(key_scope(key), key.key_id, key)
+
+
+def save_new_key(tx: Transaction, key: Key) -> None:
+    save_key(tx, key)
+    scope = key_scope(key)
+    tx.put(Scope(scope.partition), location_key(key.region, key.key_id), KeyLocation(key.account_id))
+
+
+def is_expired(key: Key, now: datetime) -> bool:
+    return key.state == PENDING_DELETION and key.deletion_date is not None and key.deletion_date <= now
+
+
+def purge(store: Store, key: Key) -> None:
+    """Delete a key whose waiting period is over, with its aliases and its index entry."""
+    scope = key_scope(key)
+    with store.transaction() as tx:
+        stored = tx.get(scope, Key, key.key_id)
+        if stored is None:
+            return
+        for name in stored.aliases:
+            tx.delete(scope, Alias, name)
+        tx.delete(scope, Key, key.key_id)
+        tx.delete(Scope(scope.partition), KeyLocation, location_key(key.region, key.key_id))
+    material.forget(key.key_id)
+
+
+# -- the clock's work ------------------------------------------------------------------------------------------
+
+
+def needs_upkeep(key: Key, now: datetime) -> bool:
+    if key.origin == AWS_KMS and not key.materials:
+        return True
+    return rotation_due(key, now)
+
+
+def rotation_due(key: Key, now: datetime) -> bool:
+    return (
+        key.state == ENABLED
+        and key.rotation_enabled
+        and key.next_rotation_date is not None
+        and key.next_rotation_date <= now
+    )
+
+
+def keep_up(key: Key, now: datetime, sealer: Sealer, pool: crypto.RsaPool | None) -> None:
+    """Give `key` the material it is owed: a first version (an AWS managed key made without a sealer), and one
+    version per elapsed rotation period."""
+    if key.origin == AWS_KMS and not key.materials:
+        material.add_material(key, material.new_material(sealer, key, now, pool=pool))
+    while rotation_due(key, now):
+        assert key.next_rotation_date is not None and key.rotation_period_days is not None
+        due = key.next_rotation_date
+        material.add_material(key, material.new_material(sealer, key, due, rotation_type="AUTOMATIC"))
+        key.next_rotation_date = due + timedelta(days=key.rotation_period_days)
+
+
+def kept_up(store: Store, key: Key, now: datetime, sealer: Sealer, pool: crypto.RsaPool | None) -> Key:
+    """`key` after the clock's work, saved (a no-op when nothing is due)."""
+    if not needs_upkeep(key, now):
+        return key
+    with store.transaction() as tx:
+        stored = fresh_key(tx, key)
+        keep_up(stored, now, sealer, pool)
+        save_key(tx, stored)
+    return stored
