@@ -34,6 +34,9 @@ class ActionRequest:
     # allow even within the account (see `PolicySet.resource_required`).
     resource_policy: Policy | None = field(default=None, hash=False, compare=False)
     resource_required: bool = field(default=False, hash=False, compare=False)
+    # How the operation answers when this permission is denied, when not with the gateway's AccessDenied
+    # (Secrets Manager denied kms:Decrypt: AccessDeniedException "Access to KMS is not allowed").
+    denial: Exception | None = field(default=None, hash=False, compare=False)
 
 
 class Decision:

@@ -96,6 +96,9 @@ def authorize_request(ctx: RequestContext, rt: Runtime) -> None:
         return
     code, status = _DENIED.get(ctx.protocol, ("AccessDenied", 403))
     header = (authorization_message.HEADER, _encoded_message(ctx, rt, verdict))
+    own = checks[-1][0].denial if checks else None
+    if isinstance(own, AwsError):
+        raise AwsError(own.code, own.message, own.status, fields=own.fields, headers=[*own.headers, header])
     raise AwsError(code, verdict.message(), status, headers=[header])
 
 
