@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 from shieldwall import ids
-from shieldwall.auth.credentials import Credential
+from shieldwall.auth.credentials import Credential, CredentialCache
 from shieldwall.store import codec
 from shieldwall.store.base import Scope, Store, Transaction
 from shieldwall.store.sealing import Sealer, SealingError
@@ -93,8 +92,7 @@ class AccountRootResolver:
         self._store = store
         self._sealer = sealer
         self._scope = Scope.partition_wide(partition)
-        self._cache: dict[str, Credential] = {}
-        self._lock = threading.Lock()
+        self._cache: CredentialCache[Account] = CredentialCache()
 
     def lookup(self, access_key_id: str) -> Credential | None:
         with self._store.read() as reader:
@@ -102,8 +100,8 @@ class AccountRootResolver:
             account = None if index is None else reader.get(self._scope, Account, index.account_id)
         if account is None or account.root_access_key_id != access_key_id:
             return None
-        cached = self._cache.get(access_key_id)
-        if cached is not None and cached.account_id == account.account_id:
+        cached = self._cache.get(access_key_id, account)
+        if cached is not None:
             return cached
         try:
             secret = self._sealer.open_sealed(
@@ -119,8 +117,5 @@ class AccountRootResolver:
             principal_kind="root",
             active=account.status == "ACTIVE",
         )
-        with self._lock:
-            if len(self._cache) >= 10_000:
-                self._cache.clear()
-            self._cache[access_key_id] = credential
+        self._cache.put(access_key_id, account, credential)
         return credential

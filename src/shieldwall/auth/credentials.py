@@ -7,9 +7,10 @@ keys and STS temporary credentials plug in later as further resolvers in the cha
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from shieldwall.auth.session import SessionContext
 
@@ -58,3 +59,27 @@ class ChainResolver:
             if found is not None:
                 return found
         return None
+
+
+R = TypeVar("R")
+
+
+class CredentialCache(Generic[R]):
+    """Credentials built from stored records, reused while the record read now equals the one they were built
+    from: a resolver reads the record on every request (so status changes and deletions show at once) but opens
+    its sealed secret only once per record version."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._entries: dict[str, tuple[R, Credential]] = {}
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, key: str, record: R) -> Credential | None:
+        found = self._entries.get(key)
+        return found[1] if found is not None and found[0] == record else None
+
+    def put(self, key: str, record: R, credential: Credential) -> None:
+        with self._lock:
+            if len(self._entries) >= self._limit:
+                self._entries.clear()
+            self._entries[key] = (record, credential)

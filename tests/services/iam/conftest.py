@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import botocore.exceptions
 import pytest
 
 from shieldwall.testing import ServerInfo
+from shieldwall.testing import aws_error as error_of
 
 
 @pytest.fixture
@@ -17,18 +17,6 @@ def iam(shieldwall: ServerInfo) -> Any:
 
 
 ErrorOf = Callable[..., tuple[str, int, str]]
-
-
-def error_of(call: Callable[..., Any], **kwargs: Any) -> tuple[str, int, str]:
-    """(code, HTTP status, message) of the error `call(**kwargs)` answers."""
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kwargs)
-    response = raised.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Message"],
-    )
 
 
 @pytest.fixture

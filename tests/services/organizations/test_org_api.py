@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import Estate, document, error_of
+from org_helpers import Estate, document
+
 from shieldwall.testing import ServerInfo
+from shieldwall.testing import aws_error as error_of
 
 
 def test_describe_organization_and_roots(estate: Estate) -> None:
@@ -127,8 +129,7 @@ def test_rcps_limit_access_to_member_resources_from_outside_the_organization(est
         ),
     )["Policy"]["PolicySummary"]["Id"]
     estate.orgs.attach_policy(PolicyId=rcp, TargetId=estate.root_id)
-    outsider_root = estate.server.create_account("outsider")
-    outsider_account = outsider_root.client("sts").get_caller_identity()["Account"]
+    outsider_account, outsider = estate.outsider()
     dev = estate.session_in(estate.dev)
     open_trust = document(
         {
@@ -142,14 +143,6 @@ def test_rcps_limit_access_to_member_resources_from_outside_the_organization(est
     role = dev.client("iam").create_role(RoleName="Partner", AssumeRolePolicyDocument=open_trust)["Role"][
         "Arn"
     ]
-    outsider_iam = outsider_root.client("iam")
-    outsider_iam.create_user(UserName="x")
-    outsider_iam.put_user_policy(
-        UserName="x",
-        PolicyName="all",
-        PolicyDocument=document({"Effect": "Allow", "Action": "*", "Resource": "*"}),
-    )
-    outsider = estate.server.with_credentials(outsider_iam.create_access_key(UserName="x")["AccessKey"])
     code, _, message = error_of(outsider.client("sts").assume_role, RoleArn=role, RoleSessionName="partner")
     assert code == "AccessDenied" and "resource control policy" in message
     prod = estate.session_in(estate.prod)

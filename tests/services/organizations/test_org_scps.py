@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import Estate, document, error_of
+from org_helpers import Estate, document
+
+from shieldwall.testing import aws_error as error_of
 
 REGION_LOCK = {
     "Sid": "RegionLock",
@@ -136,15 +138,7 @@ def test_principal_org_id_lets_members_in_and_outsiders_not(estate: Estate) -> N
     member = estate.session_in(estate.dev)
     assert member.client("sts").assume_role(RoleArn=shared, RoleSessionName="member")["Credentials"]
 
-    outsider_root = estate.server.create_account("outsider")
-    outsider_iam = outsider_root.client("iam")
-    outsider_iam.create_user(UserName="x")
-    outsider_iam.put_user_policy(
-        UserName="x",
-        PolicyName="all",
-        PolicyDocument=document({"Effect": "Allow", "Action": "*", "Resource": "*"}),
-    )
-    outsider = estate.server.with_credentials(outsider_iam.create_access_key(UserName="x")["AccessKey"])
+    _, outsider = estate.outsider()
     assert (
         error_of(outsider.client("sts").assume_role, RoleArn=shared, RoleSessionName="outsider")[0]
         == "AccessDenied"

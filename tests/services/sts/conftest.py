@@ -2,46 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import botocore.exceptions
 import pytest
 
 from shieldwall.testing import ServerInfo
-
-ALLOW_ALL = json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-)
-
-
-def trust(
-    principal: Mapping[str, Any], condition: Mapping[str, Any] | None = None, action: Any = "sts:AssumeRole"
-) -> str:
-    statement: dict[str, Any] = {"Effect": "Allow", "Principal": dict(principal), "Action": action}
-    if condition:
-        statement["Condition"] = dict(condition)
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
-def allow(action: Any, resource: Any = "*", condition: Mapping[str, Any] | None = None) -> str:
-    statement: dict[str, Any] = {"Effect": "Allow", "Action": action, "Resource": resource}
-    if condition:
-        statement["Condition"] = dict(condition)
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
-def error_of(call: Callable[..., Any], **kwargs: Any) -> tuple[str, int, str]:
-    """(code, HTTP status, message) of the error `call(**kwargs)` answers."""
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kwargs)
-    response = raised.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Message"],
-    )
 
 
 @pytest.fixture

@@ -7,15 +7,22 @@ from collections.abc import Callable
 from typing import Any
 
 import pyotp
+from sts_helpers import ALLOW_ALL, allow, trust
 
-from conftest import ALLOW_ALL, allow, error_of, trust
 from shieldwall.testing import ServerInfo
+from shieldwall.testing import aws_error as error_of
 
 UserServer = Callable[..., ServerInfo]
 
 
 def account_of(server: ServerInfo) -> str:
     return str(server.client("sts").get_caller_identity()["Account"])
+
+
+def role_for_alice(shieldwall: ServerInfo, iam: Any, name: str = "R") -> str:
+    """The ARN of a new role whose trust policy names IAM user alice of the server's account."""
+    document = trust({"AWS": f"arn:aws:iam::{account_of(shieldwall)}:user/alice"})
+    return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=document)["Role"]["Arn"])
 
 
 def test_a_trust_policy_naming_the_user_lets_it_assume_the_role_without_an_identity_policy(
@@ -135,11 +142,8 @@ def test_role_chaining_carries_transitive_tags_and_source_identity_and_caps_dura
 def test_a_session_policy_narrows_an_admin_role(
     shieldwall: ServerInfo, iam: Any, user_server: UserServer
 ) -> None:
-    account = account_of(shieldwall)
     alice = user_server("alice")
-    role = iam.create_role(
-        RoleName="Admin", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:user/alice"})
-    )["Role"]["Arn"]
+    role = role_for_alice(shieldwall, iam, "Admin")
     iam.attach_role_policy(RoleName="Admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
 
     narrowed = alice.client("sts").assume_role(
@@ -158,11 +162,8 @@ def test_a_session_policy_narrows_an_admin_role(
 def test_a_malformed_session_policy_is_refused(
     shieldwall: ServerInfo, iam: Any, user_server: UserServer
 ) -> None:
-    account = account_of(shieldwall)
     alice = user_server("alice")
-    role = iam.create_role(
-        RoleName="R", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:user/alice"})
-    )["Role"]["Arn"]
+    role = role_for_alice(shieldwall, iam, "R")
     code, status, _ = error_of(
         alice.client("sts").assume_role, RoleArn=role, RoleSessionName="nn", Policy="{nope"
     )
@@ -172,11 +173,8 @@ def test_a_malformed_session_policy_is_refused(
 def test_duration_is_bounded_by_the_roles_max_session_duration(
     shieldwall: ServerInfo, iam: Any, user_server: UserServer
 ) -> None:
-    account = account_of(shieldwall)
     alice = user_server("alice")
-    role = iam.create_role(
-        RoleName="R", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:user/alice"})
-    )["Role"]["Arn"]
+    role = role_for_alice(shieldwall, iam, "R")
     code, _, message = error_of(
         alice.client("sts").assume_role, RoleArn=role, RoleSessionName="nn", DurationSeconds=3601
     )
@@ -189,11 +187,8 @@ def test_duration_is_bounded_by_the_roles_max_session_duration(
 def test_a_session_expires_when_the_clock_passes_its_expiration(
     shieldwall: ServerInfo, iam: Any, user_server: UserServer
 ) -> None:
-    account = account_of(shieldwall)
     alice = user_server("alice")
-    role = iam.create_role(
-        RoleName="R", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:user/alice"})
-    )["Role"]["Arn"]
+    role = role_for_alice(shieldwall, iam, "R")
     credentials = alice.client("sts").assume_role(RoleArn=role, RoleSessionName="nn", DurationSeconds=900)
     session = shieldwall.with_credentials(credentials["Credentials"]).client("sts")
     assert session.get_caller_identity()
@@ -223,11 +218,8 @@ def test_deleting_the_role_invalidates_its_sessions(
 def test_revoking_older_sessions_denies_them_and_not_newer_ones(
     shieldwall: ServerInfo, iam: Any, user_server: UserServer
 ) -> None:
-    account = account_of(shieldwall)
     alice = user_server("alice")
-    role = iam.create_role(
-        RoleName="R", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:user/alice"})
-    )["Role"]["Arn"]
+    role = role_for_alice(shieldwall, iam, "R")
     iam.put_role_policy(RoleName="R", PolicyName="all", PolicyDocument=ALLOW_ALL)
     old = alice.client("sts").assume_role(RoleArn=role, RoleSessionName="old")["Credentials"]
     shieldwall.advance_clock(5)
@@ -332,9 +324,7 @@ def test_managed_session_policies_narrow_too_and_the_event_names_the_role(
 ) -> None:
     account = account_of(shieldwall)
     alice = user_server("alice")
-    role = iam.create_role(
-        RoleName="Admin", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:user/alice"})
-    )["Role"]["Arn"]
+    role = role_for_alice(shieldwall, iam, "Admin")
     iam.put_role_policy(RoleName="Admin", PolicyName="all", PolicyDocument=ALLOW_ALL)
     managed = iam.create_policy(PolicyName="only-roles", PolicyDocument=allow("iam:ListRoles"))["Policy"][
         "Arn"
@@ -357,11 +347,8 @@ def test_managed_session_policies_narrow_too_and_the_event_names_the_role(
 def test_a_policy_arn_that_is_not_an_iam_policy_is_refused(
     shieldwall: ServerInfo, iam: Any, user_server: UserServer
 ) -> None:
-    account = account_of(shieldwall)
     alice = user_server("alice")
-    role = iam.create_role(
-        RoleName="R", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:user/alice"})
-    )["Role"]["Arn"]
+    role = role_for_alice(shieldwall, iam, "R")
     code, status, _ = error_of(
         alice.client("sts").assume_role,
         RoleArn=role,

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from conftest import error_of
 from shieldwall.clock import parse_iso8601
 from shieldwall.testing import ServerInfo
+from shieldwall.testing import aws_error as error_of
 from shieldwall.testing.oidc_issuer import LocalOidcIssuer
 
 

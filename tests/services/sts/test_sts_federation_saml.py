@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import error_of
 from shieldwall.clock import parse_iso8601
 from shieldwall.testing import ServerInfo
+from shieldwall.testing import aws_error as error_of
 from shieldwall.testing.saml_idp import LocalSamlIdp, SigningKey
 
 

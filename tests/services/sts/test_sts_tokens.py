@@ -8,10 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pyotp
+from sts_helpers import ALLOW_ALL, allow, trust
 
-from conftest import ALLOW_ALL, allow, error_of, trust
 from shieldwall.clock import parse_iso8601
 from shieldwall.testing import ServerInfo
+from shieldwall.testing import aws_error as error_of
 
 UserServer = Callable[..., ServerInfo]
 

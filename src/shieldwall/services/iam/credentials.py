@@ -8,9 +8,8 @@ the next request, and the secret is decrypted once per record version rather tha
 from __future__ import annotations
 
 import logging
-import threading
 
-from shieldwall.auth.credentials import Credential
+from shieldwall.auth.credentials import Credential, CredentialCache
 from shieldwall.services.iam.models import AccessKey
 from shieldwall.store.base import Scope, Store
 from shieldwall.store.sealing import Sealer, SealingError
@@ -18,7 +17,6 @@ from shieldwall.store.sealing import Sealer, SealingError
 log = logging.getLogger("shieldwall.iam")
 
 SECRET_PURPOSE = "iam.access-key-secret"
-_CACHE_LIMIT = 10_000
 
 
 def seal_secret(sealer: Sealer, access_key_id: str, secret: str) -> bytes:
@@ -30,8 +28,7 @@ class IamKeyResolver:
         self._store = store
         self._sealer = sealer
         self._scope = Scope.partition_wide(partition)
-        self._cache: dict[str, tuple[AccessKey, Credential]] = {}
-        self._lock = threading.Lock()
+        self._cache: CredentialCache[AccessKey] = CredentialCache()
 
     def lookup(self, access_key_id: str) -> Credential | None:
         if not access_key_id.startswith("AKIA"):
@@ -40,12 +37,12 @@ class IamKeyResolver:
             record = reader.get(self._scope, AccessKey, access_key_id)
         if record is None:
             return None
-        cached = self._cache.get(access_key_id)
-        if cached is not None and cached[0] == record:
-            return cached[1]
+        cached = self._cache.get(access_key_id, record)
+        if cached is not None:
+            return cached
         credential = self._credential(record)
         if credential is not None:
-            self._remember(record, credential)
+            self._cache.put(access_key_id, record, credential)
         return credential
 
     def _credential(self, record: AccessKey) -> Credential | None:
@@ -66,9 +63,3 @@ class IamKeyResolver:
             principal_id=record.user_id,
             active=record.status == "Active",
         )
-
-    def _remember(self, record: AccessKey, credential: Credential) -> None:
-        with self._lock:
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[record.access_key_id] = (record, credential)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 from shieldwall import ids
-from shieldwall.auth.credentials import Credential
+from shieldwall.auth.credentials import Credential, CredentialCache
 from shieldwall.auth.session import SessionContext, SessionIssuer
 from shieldwall.services.iam.models import Role
 from shieldwall.services.sts.models import StoredSession
@@ -25,7 +24,6 @@ from shieldwall.store.sealing import Sealer, SealingError
 log = logging.getLogger("shieldwall.sts")
 
 SEALED_PURPOSE = "sts.session-credentials"
-_CACHE_LIMIT = 10_000
 _TOKEN_BYTES = 300  # AWS's session tokens run to several hundred characters; clients must not assume less
 
 
@@ -83,8 +81,7 @@ class SessionResolver:
         self._sealer = sealer
         self._partition = partition
         self._scope = Scope.partition_wide(partition)
-        self._cache: dict[str, tuple[StoredSession, Credential]] = {}
-        self._lock = threading.Lock()
+        self._cache: CredentialCache[StoredSession] = CredentialCache()
 
     def lookup(self, access_key_id: str) -> Credential | None:
         if not access_key_id.startswith("ASIA"):
@@ -93,15 +90,12 @@ class SessionResolver:
             record = reader.get(self._scope, StoredSession, access_key_id)
             if record is None or not self._backed(reader, record):
                 return None
-        cached = self._cache.get(access_key_id)
-        if cached is not None and cached[0] == record:
-            return cached[1]
+        cached = self._cache.get(access_key_id, record)
+        if cached is not None:
+            return cached
         credential = self._credential(record)
         if credential is not None:
-            with self._lock:
-                if len(self._cache) >= _CACHE_LIMIT:
-                    self._cache.clear()
-                self._cache[access_key_id] = (record, credential)
+            self._cache.put(access_key_id, record, credential)
         return credential
 
     def _backed(self, reader: Reader, record: StoredSession) -> bool:
