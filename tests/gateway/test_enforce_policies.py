@@ -6,10 +6,10 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-import botocore.exceptions
 import pytest
 
 from shieldwall.testing import ServerInfo
+from shieldwall.testing import aws_error as denial
 
 ACCOUNT = "000000000000"
 ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
@@ -28,17 +28,6 @@ def allow(action: str, resource: str = "*", **condition: Any) -> dict[str, Any]:
 
 def deny(action: str, resource: str = "*", **condition: Any) -> dict[str, Any]:
     return {**allow(action, resource, **condition), "Effect": "Deny"}
-
-
-def denial(call: Any, **kwargs: Any) -> tuple[str, int, str]:
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kwargs)
-    response = raised.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Message"],
-    )
 
 
 def not_authorized(action: str, resource: str, why: str) -> tuple[str, int, str]:
