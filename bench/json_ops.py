@@ -1,0 +1,214 @@
+"""Benchmarks of json-protocol operations, shieldwall beside moto's server in one run: the shared runner.
+
+A `Scenario` sets up state through boto3 on a started server and names the operations to measure, each as a
+signed-request body (replayed raw by wrk, or the asyncio client, at each connection count, with the server's CPU
+time per request read from /proc around each run) and a boto3 call (1 and 8 threads, the SDK's own cost
+included). `python -m bench kms` and `python -m bench secrets` are scenarios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bench import procstat
+from bench.rawload import run_asyncio_load
+from bench.servers import HOST, SPECS, RunningServer, ServerFailed, launched, wait_for_first_success
+from bench.signing import ACCESS_KEY, REGION, SECRET_KEY, SignedRequest, sign_get_caller_identity
+from bench.stats import RunResult, summarize
+from bench.wrk import find_wrk, run_wrk
+
+CLIENT_CONFIG = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str
+    service: str  # botocore name, also the SigV4 signing name here
+    target: str  # X-Amz-Target
+    body: dict[str, Any]
+    call: Callable[[Any], Any]  # given a fresh boto3 client of `service`
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    title: str
+    description: str
+    setup: Callable[[Callable[[str], Any]], list[Operation]]  # given a client factory
+    floor: Callable[[], dict[str, float]] | None = None  # in-process cost of the same work, µs per operation
+
+
+@dataclass(slots=True)
+class ServerRuns:
+    name: str
+    raw: dict[str, dict[int, RunResult]] = field(default_factory=dict)
+    boto: dict[str, dict[int, RunResult]] = field(default_factory=dict)
+    error: str | None = None
+
+
+def client_factory(port: int) -> Callable[[str], Any]:
+    def make(service: str) -> Any:
+        return boto3.session.Session().client(
+            service,
+            endpoint_url=f"http://{HOST}:{port}",
+            region_name=REGION,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            config=CLIENT_CONFIG,
+        )
+
+    return make
+
+
+def sign(port: int, operation: Operation) -> SignedRequest:
+    data = json.dumps(operation.body).encode()
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": operation.target}
+    request = AWSRequest(method="POST", url=f"http://{HOST}:{port}/", data=data, headers=headers)
+    SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), operation.service, REGION).add_auth(request)
+    signed = [("Host", f"{HOST}:{port}"), *((str(k), str(v)) for k, v in request.headers.items())]
+    signed.append(("Content-Length", str(len(data))))
+    return SignedRequest(HOST, port, "POST", "/", tuple(signed), data)
+
+
+def run_boto(make: Callable[[str], Any], operation: Operation, threads: int, seconds: float) -> RunResult:
+    clients = [make(operation.service) for _ in range(threads)]
+    for client in clients:
+        operation.call(client)
+    latencies: list[list[float]] = [[] for _ in clients]
+    errors = [0 for _ in clients]
+    deadline = time.perf_counter() + seconds
+
+    def work(index: int) -> None:
+        client = clients[index]
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                operation.call(client)
+            except (BotoCoreError, ClientError):
+                errors[index] += 1
+                continue
+            latencies[index].append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=work, args=(index,)) for index in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    return summarize("boto3", [x for each in latencies for x in each], sum(errors), elapsed)
+
+
+def measure(
+    server: RunningServer, scenario: Scenario, args: argparse.Namespace, wrk: str | None
+) -> ServerRuns:
+    runs = ServerRuns(server.name)
+    wait_for_first_success(server, sign_get_caller_identity(HOST, server.port), 60)
+    make = client_factory(server.port)
+    for operation in scenario.setup(make):
+        signed = sign(server.port, operation)
+        runs.raw[operation.name] = {}
+        for connections in args.connections:
+            before = procstat.cpu_seconds(server.pid)
+            if wrk is not None:
+                run = run_wrk(wrk, signed, connections, args.duration, 1)
+            else:
+                run = run_asyncio_load(signed, connections, args.duration)
+            run = run.with_cpu(procstat.cpu_seconds(server.pid) - before)
+            server.check_alive()
+            runs.raw[operation.name][connections] = run
+            progress(
+                f"{server.name} {operation.name} raw x{connections}: {run.rps:,.0f} req/s, {run.errors} errors, "
+                f"server CPU {run.cpu_us_per_request or 0:.0f} µs/req"
+            )
+        runs.boto[operation.name] = {}
+        for threads in (1, 8):
+            run = run_boto(make, operation, threads, args.duration)
+            runs.boto[operation.name][threads] = run
+            progress(
+                f"{server.name} {operation.name} boto3 x{threads}: {run.rps:,.0f} req/s, {run.errors} errors"
+            )
+    return runs
+
+
+def render(scenario: Scenario, results: list[ServerRuns], args: argparse.Namespace, generator: str) -> str:
+    names = [r.name for r in results]
+    operations = list(dict.fromkeys(op for r in results for op in r.raw))
+    lines = [
+        f"# {scenario.title}",
+        "",
+        f"{scenario.description} {args.duration} s per run; raw load by {generator}; boto3 threads 1 and 8.",
+        "",
+        "| operation | load | "
+        + " | ".join(f"{n} req/s" for n in names)
+        + " | ratio | "
+        + " | ".join(f"{n} CPU µs/req" for n in names)
+        + " |",
+        "|---|---|" + "---|" * (2 * len(names) + 1),
+    ]
+    loads = [(f"raw x{c}", "raw", c) for c in args.connections] + [(f"boto3 x{t}", "boto", t) for t in (1, 8)]
+    for operation in operations:
+        for label, kind, size in loads:
+            runs = [getattr(r, kind).get(operation, {}).get(size) for r in results]
+            rates = [f"{run.rps:,.0f}" if run else "—" for run in runs]
+            cpus = [
+                f"{run.cpu_us_per_request:.0f}" if run and run.cpu_us_per_request else "—" for run in runs
+            ]
+            ratio = "—"
+            if len(runs) == 2 and runs[0] and runs[1] and runs[1].rps:
+                ratio = f"{runs[0].rps / runs[1].rps:.1f}x"
+            row = (
+                f"| {operation} | {label} | " + " | ".join(rates) + f" | {ratio} | " + " | ".join(cpus) + " |"
+            )
+            lines.append(row)
+    if scenario.floor is not None:
+        lines += ["", "`cryptography` alone, the same work in one process (µs per operation):", ""]
+        lines += [f"- {operation}: {cost:.1f} µs" for operation, cost in scenario.floor().items()]
+    errors = [f"- {r.name}: {r.error}" for r in results if r.error]
+    if errors:
+        lines += ["", "Failures:", *errors]
+    return "\n".join(lines) + "\n"
+
+
+def progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def main(scenario: Scenario, output: Path, argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m bench {output.stem}")
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument(
+        "--connections", type=lambda t: tuple(int(p) for p in t.split(",")), default=(1, 8, 64)
+    )
+    parser.add_argument("--servers", default="shieldwall,moto")
+    parser.add_argument("--output", type=Path, default=output)
+    args = parser.parse_args(argv)
+    wrk = find_wrk(allow_install=False)
+    generator = "wrk" if wrk else "the asyncio client"
+    results = []
+    for name in args.servers.split(","):
+        try:
+            with launched(SPECS[name]) as server:
+                results.append(measure(server, scenario, args, wrk))
+        except (ServerFailed, ClientError, BotoCoreError) as error:
+            results.append(ServerRuns(name, error=str(error)))
+            progress(f"{name}: FAILED: {error}")
+    report = render(scenario, results, args, generator)
+    print(report)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report)
+    return 1 if any(r.error for r in results) else 0
