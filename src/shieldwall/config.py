@@ -30,6 +30,8 @@ class Settings:
     root_access_key_id: str = DEFAULT_ROOT_KEY[0]
     root_secret_access_key: str = DEFAULT_ROOT_KEY[1]
     log_level: str = "info"
+    # KMS request quotas (ThrottlingException): "off", "on" (AWS's default quotas) or requests per second.
+    kms_quotas: str = "off"
 
     @property
     def uses_default_root_key(self) -> bool:
@@ -44,6 +46,11 @@ class Settings:
             raise ConfigError(f"--auth must be one of {', '.join(AUTH_MODES)}, not `{self.auth}`")
         if not (len(self.account_id) == 12 and self.account_id.isdigit()):
             raise ConfigError(f"SHIELDWALL_ACCOUNT_ID must be 12 digits, not `{self.account_id}`")
+        quotas = self.kms_quotas.strip().lower()
+        if quotas not in ("", "off", "on") and not quotas.isdigit():
+            raise ConfigError(
+                f"SHIELDWALL_KMS_QUOTAS must be off, on or a number of requests per second, not `{self.kms_quotas}`"
+            )
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"--port must be between 0 and 65535, not {self.port}")
         if self.uses_default_root_key and not is_loopback(self.host):
@@ -83,4 +90,5 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         root_access_key_id=env.get("SHIELDWALL_ROOT_ACCESS_KEY_ID"),
         root_secret_access_key=env.get("SHIELDWALL_ROOT_SECRET_ACCESS_KEY"),
         log_level=env.get("SHIELDWALL_LOG_LEVEL"),
+        kms_quotas=env.get("SHIELDWALL_KMS_QUOTAS"),
     )

@@ -73,7 +73,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
             AccountRootResolver(store, sealer, settings.partition),
         ]
     )
-    services = build_services(store=store, audit=audit, clock=clock, sealer=sealer)
+    services = build_services(
+        store=store, audit=audit, clock=clock, sealer=sealer, kms_quotas=settings.kms_quotas
+    )
     if settings.auth == "off":
         log.warning(
             "authentication is OFF: any access key acts as the root user of account %s", settings.account_id

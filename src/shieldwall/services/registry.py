@@ -34,6 +34,7 @@ class Dependencies:
     audit: AuditLog
     clock: Clock
     sealer: Sealer
+    kms_quotas: str = "off"  # SHIELDWALL_KMS_QUOTAS
 
 
 def _sts(deps: Dependencies) -> Any:
@@ -63,7 +64,19 @@ def _organizations(deps: Dependencies) -> Any:
 def _kms(deps: Dependencies) -> Any:
     from shieldwall.services.kms.provider import KmsProvider
 
-    return KmsProvider(deps.store, deps.sealer)
+    return KmsProvider(deps.store, deps.sealer, quotas=deps.kms_quotas)
+
+
+def _ssm(deps: Dependencies) -> Any:
+    from shieldwall.services.ssm.provider import SsmProvider
+
+    return SsmProvider(deps.store, deps.sealer, deps.audit)
+
+
+def _secretsmanager(deps: Dependencies) -> Any:
+    from shieldwall.services.secretsmanager.provider import SecretsManagerProvider
+
+    return SecretsManagerProvider(deps.store, deps.sealer, deps.audit)
 
 
 # botocore service name → (package under shieldwall.services, provider factory)
@@ -73,6 +86,8 @@ PROVIDERS: dict[str, tuple[str, Callable[[Dependencies], Any]]] = {
     "iam": ("iam", _iam),
     "kms": ("kms", _kms),
     "organizations": ("organizations", _organizations),
+    "secretsmanager": ("secretsmanager", _secretsmanager),
+    "ssm": ("ssm", _ssm),
 }
 
 
@@ -123,7 +138,12 @@ class Services:
 
 
 def build_services(
-    *, store: SqliteStore, audit: AuditLog, clock: Clock, sealer: Sealer | None = None
+    *,
+    store: SqliteStore,
+    audit: AuditLog,
+    clock: Clock,
+    sealer: Sealer | None = None,
+    kms_quotas: str = "off",
 ) -> Services:
     """`sealer` seals secrets at rest under the root key; without one (table checks), an ephemeral key."""
-    return Services(Dependencies(store, audit, clock, sealer or Sealer(ids.token_bytes(32))))
+    return Services(Dependencies(store, audit, clock, sealer or Sealer(ids.token_bytes(32)), kms_quotas))

@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 from shieldwall.services.base import Call, Params
 from shieldwall.services.kms import crypto, errors
 from shieldwall.services.kms.lookup import Found, key_for
-from shieldwall.services.kms.models import DISABLED, PENDING_DELETION, PENDING_IMPORT, Key
+from shieldwall.services.kms.models import (
+    DISABLED,
+    PENDING_DELETION,
+    PENDING_IMPORT,
+    PENDING_REPLICA_DELETION,
+    Key,
+)
+from shieldwall.services.kms.quotas import RequestQuotas, quota_for
 from shieldwall.services.kms.records import fresh_key, kept_up, save_key
 from shieldwall.store.sealing import Sealer
 from shieldwall.store.sqlite import SqliteStore
@@ -24,6 +31,7 @@ class KmsBase:
     store: SqliteStore
     sealer: Sealer
     pool: crypto.RsaPool
+    quotas: RequestQuotas | None = None
 
     def found(self, call: Call, value: str, *, aliases: bool = True) -> Found:
         """The key `value` names, after the clock's work (deletion, rotation) is done on it."""
@@ -35,6 +43,16 @@ class KmsBase:
 
     def key(self, call: Call, value: str, *, aliases: bool = False) -> Key:
         return self.found(call, value, aliases=aliases).key
+
+    def throttle(self, call: Call, key_spec: str) -> None:
+        """Count a cryptographic request against its quota (when quotas are on): ThrottlingException above it."""
+        if self.quotas is not None:
+            self.quotas.spend(call.account_id, call.region, quota_for(key_spec), call.now())
+
+    def counted(self, call: Call, found: Found) -> Found:
+        """`found`, once its cryptographic request is counted against the quota of its key's type."""
+        self.throttle(call, found.key.key_spec)
+        return found
 
     def change(self, key: Key, mutate: Callable[[Key], T]) -> tuple[Key, T]:
         """Apply `mutate` to the stored key in one transaction; (the key as saved, what `mutate` returned)."""
@@ -54,13 +72,14 @@ def require_usable(key: Key) -> None:
         raise errors.disabled(key.arn)
     if key.state == PENDING_IMPORT:
         raise errors.pending_import(key.arn)
-    if key.state == PENDING_DELETION:
-        raise errors.pending_deletion(key.arn)
+    require_not_pending_deletion(key)
 
 
 def require_not_pending_deletion(key: Key) -> None:
     if key.state == PENDING_DELETION:
         raise errors.pending_deletion(key.arn)
+    if key.state == PENDING_REPLICA_DELETION:
+        raise errors.pending_replica_deletion(key.arn)
 
 
 def require_usage(key: Key, usage: str, operation: str) -> None:

@@ -66,7 +66,7 @@ def _no_context_for_rsa(key: Key, context: dict[str, str]) -> None:
 
 class EncryptionMixin(KmsBase):
     def encrypt(self, call: Call, params: Params) -> Params:
-        key = _encrypting_key(self.found(call, params["KeyId"]), "Encrypt")
+        key = _encrypting_key(self.counted(call, self.found(call, params["KeyId"])), "Encrypt")
         algorithm = _algorithm(key, params)
         context = _context(params)
         _no_context_for_rsa(key, context)
@@ -84,7 +84,7 @@ class EncryptionMixin(KmsBase):
         return rsa_encrypt(self.sealer, key, algorithm, plaintext), None
 
     def decrypt(self, call: Call, params: Params) -> Params:
-        found = self._source(call, ciphertext_of(params), params.get("KeyId"))
+        found = self.counted(call, self._source(call, ciphertext_of(params), params.get("KeyId")))
         key = _encrypting_key(found, "Decrypt")
         algorithm = _algorithm(key, params)
         context = _context(params)
@@ -110,7 +110,7 @@ class EncryptionMixin(KmsBase):
         return rsa_decrypt(self.sealer, key, algorithm, blob), None
 
     def re_encrypt(self, call: Call, params: Params) -> Params:
-        source = self._source(call, ciphertext_of(params), params.get("SourceKeyId"))
+        source = self.counted(call, self._source(call, ciphertext_of(params), params.get("SourceKeyId")))
         source_key = _encrypting_key(source, "ReEncrypt")
         source_algorithm = _algorithm(source_key, params, "SourceEncryptionAlgorithm")
         destination = _encrypting_key(self.found(call, params["DestinationKeyId"]), "ReEncrypt")
@@ -147,7 +147,7 @@ class EncryptionMixin(KmsBase):
         return self._data_key(call, params, "GenerateDataKeyWithoutPlaintext", with_plaintext=False)
 
     def _data_key(self, call: Call, params: Params, operation: str, *, with_plaintext: bool) -> Params:
-        key = _encrypting_key(self.found(call, params["KeyId"]), operation)
+        key = _encrypting_key(self.counted(call, self.found(call, params["KeyId"])), operation)
         _symmetric_only(key, operation)
         size = _data_key_size(params)
         reject_recipient(params)
@@ -192,6 +192,7 @@ class EncryptionMixin(KmsBase):
         return out
 
     def generate_random(self, call: Call, params: Params) -> Params:
+        self.throttle(call, SYMMETRIC_DEFAULT)
         size = params.get("NumberOfBytes")
         if size is None:
             raise errors.validation("NumberOfBytes is required.")

@@ -133,3 +133,48 @@ def enum_problem(member: str, value: str, allowed: Sequence[str]) -> AwsError:
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
         f"Member must satisfy enum value set: [{', '.join(allowed)}]"
     )
+
+
+def pending_replica_deletion(key_arn: str) -> AwsError:
+    return invalid_state(f"{key_arn} is pending replica deletion.")
+
+
+# -- grants ----------------------------------------------------------------------------------------------------
+
+
+def invalid_grant_token() -> AwsError:
+    return kms_error("InvalidGrantTokenException", "Invalid grant token.")
+
+
+def invalid_grant_id(grant_id: str) -> AwsError:
+    return kms_error("InvalidGrantIdException", f"Invalid grant id: {grant_id}")
+
+
+def grant_not_found(grant_id: str) -> AwsError:
+    return kms_error("NotFoundException", f"Grant ID {grant_id} not found")
+
+
+# -- imported key material -------------------------------------------------------------------------------------
+
+
+def invalid_import_token() -> AwsError:
+    return kms_error("InvalidImportTokenException", "Import token is invalid or belongs to a different key.")
+
+
+def expired_import_token() -> AwsError:
+    return kms_error("ExpiredImportTokenException", "Import token has expired.")
+
+
+def incorrect_key_material(message: str) -> AwsError:
+    return kms_error("IncorrectKeyMaterialException", message)
+
+
+# -- request quotas --------------------------------------------------------------------------------------------
+
+
+def throttled() -> AwsError:
+    """What KMS answers above a request quota ("Throttling AWS KMS requests", KMS Developer Guide)."""
+    return kms_error(
+        "ThrottlingException",
+        "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.",
+    )

@@ -19,6 +19,8 @@ from shieldwall.services.kms.models import (
     EXTERNAL,
     PENDING_DELETION,
     PENDING_IMPORT,
+    PENDING_REPLICA_DELETION,
+    REPLICA,
     Key,
     Material,
 )
@@ -37,6 +39,11 @@ def _require_rotatable(key: Key) -> None:
 
 
 def _require_rotation_type(key: Key) -> None:
+    if key.multi_region_type == REPLICA:
+        raise errors.unsupported(
+            f"{key.arn} is a multi-Region replica key: manage the rotation of its primary key "
+            f"in {key.primary_region}."
+        )
     if key.origin == EXTERNAL:
         raise errors.origin_not_valid(key.arn, EXTERNAL)
     if key.key_spec != "SYMMETRIC_DEFAULT" or key.origin != AWS_KMS:
@@ -89,7 +96,8 @@ class LifecycleMixin(KmsBase):
 
     def get_key_rotation_status(self, call: Call, params: Params) -> Params:
         key = self.key(call, params["KeyId"])
-        _require_rotation_type(key)
+        if key.multi_region_type != REPLICA:
+            _require_rotation_type(key)
         out: dict[str, Any] = {"KeyRotationEnabled": key.rotation_enabled, "KeyId": key.arn}
         if key.rotation_enabled:
             out["RotationPeriodInDays"] = key.rotation_period_days
@@ -107,6 +115,7 @@ class LifecycleMixin(KmsBase):
             raise errors.unsupported()
         if key.origin == EXTERNAL:
             raise errors.invalid_state(f"No available key material pending rotation for the key: {key.arn}.")
+        _require_rotation_type(key)
         if key.on_demand_rotations >= ON_DEMAND_LIMIT:
             raise errors.limit_exceeded(
                 "The on-demand rotations limit has been reached for the given keyId. "
@@ -139,6 +148,8 @@ class LifecycleMixin(KmsBase):
         require_not_pending_deletion(key)
         window = params.get("PendingWindowInDays") or DEFAULT_PENDING_WINDOW
         _check_window(window)
+        if key.replica_regions and key.multi_region_type != REPLICA:
+            return self._schedule_after_replicas(key, window)
         deletion_date = call.now() + timedelta(days=window)
 
         def schedule(stored: Key) -> None:
@@ -154,9 +165,21 @@ class LifecycleMixin(KmsBase):
             "PendingWindowInDays": window,
         }
 
+    def _schedule_after_replicas(self, key: Key, window: int) -> Params:
+        """A multi-Region primary with replicas waits for them: PendingReplicaDeletion, with no deletion date
+        until its last replica is deleted (then its own waiting period starts, see `records`)."""
+
+        def schedule(stored: Key) -> None:
+            stored.state = PENDING_REPLICA_DELETION
+            stored.deletion_date = None
+            stored.pending_window_days = window
+
+        self.change(key, schedule)
+        return {"KeyId": key.arn, "KeyState": PENDING_REPLICA_DELETION, "PendingWindowInDays": window}
+
     def cancel_key_deletion(self, call: Call, params: Params) -> Params:
         key = self.key(call, params["KeyId"])
-        if key.state != PENDING_DELETION:
+        if key.state not in (PENDING_DELETION, PENDING_REPLICA_DELETION):
             raise errors.not_pending_deletion(key.arn)
 
         def cancel(stored: Key) -> None:

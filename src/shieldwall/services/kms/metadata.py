@@ -1,8 +1,10 @@
 """KeyMetadata as DescribeKey and CreateKey return it, member for member as AWS sends it.
 
 AWS omits what does not apply rather than sending nulls: DeletionDate and PendingDeletionWindowInDays only
-while a key is pending deletion, MultiRegionConfiguration only for multi-Region keys, CurrentKeyMaterialId only
-for symmetric encryption keys that have material, and one algorithm list chosen by the key usage.
+while a key is pending deletion (a multi-Region primary waiting for its replicas has the window but no date yet),
+ValidTo only while imported material that expires is present, MultiRegionConfiguration only for multi-Region
+keys, CurrentKeyMaterialId only for symmetric encryption keys that have material, and one algorithm list chosen
+by the key usage.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from shieldwall.services.kms import crypto
 from shieldwall.services.kms.keyref import key_arn
-from shieldwall.services.kms.models import ENABLED, PENDING_DELETION, Key
+from shieldwall.services.kms.models import ENABLED, PENDING_DELETION, PENDING_REPLICA_DELETION, Key
 
 # CustomerMasterKeySpec is deprecated and exists only for the key specs it had when it was replaced.
 _LEGACY_SPECS = frozenset(
@@ -53,12 +55,16 @@ def key_metadata(key: Key) -> dict[str, Any]:
     if key.state == PENDING_DELETION:
         out["DeletionDate"] = key.deletion_date
         out["PendingDeletionWindowInDays"] = key.pending_window_days
+    if key.state == PENDING_REPLICA_DELETION:
+        out["PendingDeletionWindowInDays"] = key.pending_window_days
     if key.expiration_model is not None:
         out["ExpirationModel"] = key.expiration_model
+    current = key.current
+    if current is not None and current.valid_to is not None:
+        out["ValidTo"] = current.valid_to
     out.update(algorithm_members(key))
     if key.multi_region:
         out["MultiRegionConfiguration"] = multi_region_configuration(key)
-    current = key.current
     if current is not None and key.key_spec == "SYMMETRIC_DEFAULT":
         out["CurrentKeyMaterialId"] = current.material_id
     return out

@@ -7,6 +7,11 @@ names of its aliases, so authorization (kms:ResourceAliases) and ListAliases by 
 
 `KeyLocation` is a partition-wide index, `<region>/<key id>` → account: a symmetric ciphertext names only its
 key id, and Decrypt must find that key even when it belongs to another account.
+
+A key's grants live in its record, so the key policy handed to the authorizer (with one statement per grant) is
+built from the one record the request already read. `RetirableGrant` is a partition-wide index,
+`<region>/<retiring principal>/<key account>/<key id>/<grant id>`, for ListRetirableGrants (whose answer spans
+every account of the Region).
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ ENABLED = "Enabled"
 DISABLED = "Disabled"
 PENDING_DELETION = "PendingDeletion"
 PENDING_IMPORT = "PendingImport"
+PENDING_REPLICA_DELETION = "PendingReplicaDeletion"
+
+PRIMARY = "PRIMARY"
+REPLICA = "REPLICA"
 
 AWS_KMS = "AWS_KMS"
 EXTERNAL = "EXTERNAL"
@@ -39,6 +48,23 @@ class Material:
     rotation_type: str | None = None  # None for the first version; AUTOMATIC | ON_DEMAND
     valid_to: datetime | None = None  # imported material that expires
     description: str | None = None  # imported material's KeyMaterialDescription
+
+
+@codec.model("kms.grant", version=1)
+@dataclass(frozen=True, slots=True)
+class Grant:
+    grant_id: str  # 64 hex digits
+    operations: tuple[str, ...]  # GrantOperation names, as the request listed them
+    created: datetime
+    issuing_account: str
+    grantee: str | None = None  # GranteePrincipal
+    grantee_service: str | None = None  # GranteeServicePrincipal
+    retiring: str | None = None  # RetiringPrincipal
+    retiring_service: str | None = None  # RetiringServicePrincipal
+    name: str | None = None
+    context_subset: dict[str, str] | None = None  # Constraints.EncryptionContextSubset
+    context_equals: dict[str, str] | None = None  # Constraints.EncryptionContextEquals
+    source_arn: str | None = None  # Constraints.SourceArn
 
 
 @codec.model("kms.key", version=1)
@@ -73,6 +99,10 @@ class Key:
     expiration_model: str | None = (
         None  # imported material: KEY_MATERIAL_EXPIRES | KEY_MATERIAL_DOES_NOT_EXPIRE
     )
+    grants: list[Grant] = field(default_factory=list)
+    # The KeyMaterialId of the material imported into an EXTERNAL key, kept after the material is deleted or
+    # expires: a reimport must bring the same material back.
+    imported_material_id: str | None = None
 
     def material(self, version: int) -> Material | None:
         for material in self.materials:
@@ -93,6 +123,12 @@ class Alias:
     target_key_id: str
     creation_date: datetime
     last_updated: datetime
+
+
+@codec.model("kms.retirable_grant", version=1)
+@dataclass(frozen=True, slots=True)
+class RetirableGrant:
+    key_arn: str
 
 
 @codec.model("kms.key_location", version=1)

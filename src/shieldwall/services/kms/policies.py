@@ -4,8 +4,9 @@ Every key has exactly one key policy, named `default`. The authorizer judges it 
 allow even within the account, so the default policy's "Enable IAM User Permissions" statement (the account
 root may do `kms:*`) is what lets IAM policies grant access to a key at all.
 
-A policy is compiled once per (key, text) and kept; a stored policy that no longer compiles (the grammar
-tightened since it was written) compiles to one that allows nothing: fail closed.
+A policy is compiled once per (key, text, grants) and kept, with a statement per grant appended (`grant_policy`);
+a stored policy that no longer compiles (the grammar tightened since it was written) compiles to one that allows
+nothing but what the grants allow: fail closed.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from shieldwall.policy.document import Policy, PolicyError, compile_document, pa
 from shieldwall.policy.request import AuthzRequest
 from shieldwall.services.base import Call
 from shieldwall.services.kms import errors
+from shieldwall.services.kms.grant_policy import with_grants
 from shieldwall.services.kms.models import Key
 
 POLICY_NAME = "default"
 SIZE_LIMIT = 32_768  # "Key policy document size": 32 KB
 _CACHE_LIMIT = 4096
 _lock = threading.Lock()
-_compiled: dict[tuple[str, str], Policy] = {}
+_compiled: dict[tuple[str, str, tuple[str, ...]], Policy] = {}
 _NOTHING = compile_document({"Version": "2012-10-17", "Statement": []}, "resource", "unusable key policy")
 _ANY_IDENTITY = compile_document(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -115,8 +117,9 @@ def _scalar(value: Any) -> str:
 
 
 def key_policy(key: Key) -> Policy:
-    """The key's policy, compiled (the explanation names the key, so two keys never share an entry)."""
-    cache_key = (key.arn, key.policy)
+    """The key's policy with its grants, compiled (the explanation names the key, so two keys never share an
+    entry; grants never change once made, so their ids stand for them)."""
+    cache_key = (key.arn, key.policy, tuple(grant.grant_id for grant in key.grants))
     found = _compiled.get(cache_key)
     if found is not None:
         return found
@@ -124,6 +127,8 @@ def key_policy(key: Key) -> Policy:
         policy = parse_policy(key.policy, "resource", name=f"key policy of {key.arn}", limit=SIZE_LIMIT)
     except PolicyError:
         policy = _NOTHING
+    if key.grants:
+        policy = with_grants(policy, key.grants)
     with _lock:
         if len(_compiled) >= _CACHE_LIMIT:
             _compiled.clear()

@@ -32,7 +32,7 @@ _PUBLIC_KEY_SPECS = ("RSA_", "ECC_")
 
 class SigningMixin(KmsBase):
     def _usable_key(self, call: Call, params: Params, usage: str, operation: str) -> Key:
-        key = self.found(call, params["KeyId"]).key
+        key = self.counted(call, self.found(call, params["KeyId"])).key
         require_usable(key)
         require_usage(key, usage, operation)
         return key

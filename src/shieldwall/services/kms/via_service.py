@@ -209,4 +209,6 @@ def record_kms_call(
         read_only=True,
         resources=[{"ARN": key.arn, "accountId": key.account_id, "type": "AWS::KMS::Key"}],
     )
+    # Built here from the context and algorithm only (never a plaintext), so it needs no model to redact it.
+    event["requestParameters"] = request
     audit.record(event)
