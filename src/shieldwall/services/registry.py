@@ -105,6 +105,7 @@ class Services:
     deps: Dependencies
     _providers: dict[str, Any] = field(default_factory=dict)
     _handlers: dict[tuple[str, str], Handler | None] = field(default_factory=dict)
+    _rules: dict[tuple[str, str], AuthzRule | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def provider(self, service: str) -> Any:
@@ -123,7 +124,11 @@ class Services:
         return self._handlers[key]
 
     def authz_rule(self, service: str, operation: str) -> AuthzRule | None:
-        return authz_table(service).get(operation)
+        key = (service, operation)
+        found = self._rules.get(key)
+        if found is None and key not in self._rules:
+            found = self._rules[key] = authz_table(service).get(operation)
+        return found
 
     def implemented(self) -> dict[str, list[str]]:
         """Implemented operations per service, for the health endpoint and the README table's tests."""
