@@ -18,10 +18,8 @@ its peers whose deletion date has passed, so each key's list of replicas is curr
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from shieldwall.services.kms import crypto, errors, material
 from shieldwall.services.kms.keyref import KeyRef, key_arn
@@ -39,53 +37,23 @@ from shieldwall.services.kms.models import (
     KeyLocation,
     RetirableGrant,
 )
-from shieldwall.store.base import Reader, Scope, Store, Transaction
+from shieldwall.store.base import Scope, Store, Transaction
+from shieldwall.store.read_cache import ReadCache
 from shieldwall.store.sealing import Sealer
 
 T = TypeVar("T")
 _LIMIT = 10_000
 
 
-class _ReadCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._store: Store | None = None
-        self._token = -1
-        self._entries: dict[tuple[str, Scope, str], Any] = {}
-
-    def get(self, store: Store, kind: str, scope: Scope, key: str, load: Callable[[Reader], T]) -> T:
-        changes = getattr(store, "changes", None)
-        if changes is None:
-            with store.read() as reader:
-                return load(reader)
-        token = changes()
-        if token != self._token or store is not self._store:
-            with self._lock:
-                self._entries.clear()
-                self._token, self._store = token, store
-        entry = (kind, scope, key)
-        if entry in self._entries:
-            found: T = self._entries[entry]
-            return found
-        with store.read() as reader:
-            found = load(reader)
-        with self._lock:
-            if changes() == token == self._token:
-                if len(self._entries) >= _LIMIT:
-                    self._entries.clear()
-                self._entries[entry] = found
-        return found
-
-
-_cache = _ReadCache()
+_cache = ReadCache()
 
 
 def read_key(store: Store, scope: Scope, key_id: str) -> Key | None:
-    return _cache.get(store, "key", scope, key_id, lambda reader: reader.get(scope, Key, key_id))
+    return _cache.get(store, ("key", scope, key_id), lambda reader: reader.get(scope, Key, key_id))
 
 
 def read_alias(store: Store, scope: Scope, name: str) -> Alias | None:
-    return _cache.get(store, "alias", scope, name, lambda reader: reader.get(scope, Alias, name))
+    return _cache.get(store, ("alias", scope, name), lambda reader: reader.get(scope, Alias, name))
 
 
 def location_key(region: str, key_id: str) -> str:
@@ -114,12 +82,9 @@ def locate_blob_key(store: Store, scope: Scope, key_id: str) -> Scope | None:
     if read_key(store, scope, key_id) is not None:
         return scope
     index = Scope(scope.partition)
+    location = location_key(scope.region, key_id)
     found = _cache.get(
-        store,
-        "location",
-        index,
-        location_key(scope.region, key_id),
-        lambda reader: reader.get(index, KeyLocation, location_key(scope.region, key_id)),
+        store, ("location", index, location), lambda reader: reader.get(index, KeyLocation, location)
     )
     return None if found is None else Scope(scope.partition, found.account_id, scope.region)
 

@@ -10,53 +10,21 @@ transaction (`fresh`) and never mutates what these functions return.
 from __future__ import annotations
 
 import functools
-import threading
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from shieldwall import arn
 from shieldwall.services.secretsmanager import errors
 from shieldwall.services.secretsmanager.models import Secret, SecretValue, value_key
 from shieldwall.services.secretsmanager.names import SecretRef
-from shieldwall.store.base import Reader, Scope, Store, Transaction
+from shieldwall.store.base import Scope, Store, Transaction
+from shieldwall.store.read_cache import ReadCache
 
 T = TypeVar("T")
 _LIMIT = 10_000
 
 
-class _ReadCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._store: Store | None = None
-        self._token = -1
-        self._entries: dict[tuple[str, Scope, str], Any] = {}
-
-    def get(self, store: Store, kind: str, scope: Scope, key: str, load: Callable[[Reader], T]) -> T:
-        changes = getattr(store, "changes", None)
-        if changes is None:
-            with store.read() as reader:
-                return load(reader)
-        token = changes()
-        if token != self._token or store is not self._store:
-            with self._lock:
-                self._entries.clear()
-                self._token, self._store = token, store
-        entry = (kind, scope, key)
-        if entry in self._entries:
-            found: T = self._entries[entry]
-            return found
-        with store.read() as reader:
-            found = load(reader)
-        with self._lock:
-            if changes() == token == self._token:
-                if len(self._entries) >= _LIMIT:
-                    self._entries.clear()
-                self._entries[entry] = found
-        return found
-
-
-_cache = _ReadCache()
+_cache = ReadCache()
 
 
 def scope_of(secret: Secret) -> Scope:
@@ -70,12 +38,12 @@ def _scope_of_arn(secret_arn: str) -> Scope:
 
 
 def read_secret(store: Store, scope: Scope, name: str) -> Secret | None:
-    return _cache.get(store, "secret", scope, name, lambda reader: reader.get(scope, Secret, name))
+    return _cache.get(store, ("secret", scope, name), lambda reader: reader.get(scope, Secret, name))
 
 
 def read_value(store: Store, secret: Secret, version_id: str) -> SecretValue | None:
     scope, key = scope_of(secret), value_key(secret, version_id)
-    return _cache.get(store, "value", scope, key, lambda reader: reader.get(scope, SecretValue, key))
+    return _cache.get(store, ("value", scope, key), lambda reader: reader.get(scope, SecretValue, key))
 
 
 def find_secret(store: Store, ref: SecretRef, now: datetime) -> Secret | None:

@@ -8,8 +8,6 @@ parameter reads it afresh inside its transaction (`fresh`) and never mutates wha
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import TypeVar
 
 from shieldwall.services.ssm import errors
@@ -23,49 +21,18 @@ from shieldwall.services.ssm.models import (
 )
 from shieldwall.services.ssm.names import Selected
 from shieldwall.store.base import Reader, Scope, Store, Transaction
+from shieldwall.store.read_cache import ReadCache
 
 T = TypeVar("T")
 _LIMIT = 10_000
 _TALLY = "tally"
 
 
-class _ReadCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._store: Store | None = None
-        self._token = -1
-        self._entries: dict[tuple[Scope, str], Parameter | None] = {}
-
-    def get(
-        self, store: Store, scope: Scope, name: str, load: Callable[[Reader], Parameter | None]
-    ) -> Parameter | None:
-        changes = getattr(store, "changes", None)
-        if changes is None:
-            with store.read() as reader:
-                return load(reader)
-        token = changes()
-        if token != self._token or store is not self._store:
-            with self._lock:
-                self._entries.clear()
-                self._token, self._store = token, store
-        entry = (scope, name)
-        if entry in self._entries:
-            return self._entries[entry]
-        with store.read() as reader:
-            found = load(reader)
-        with self._lock:
-            if changes() == token == self._token:
-                if len(self._entries) >= _LIMIT:
-                    self._entries.clear()
-                self._entries[entry] = found
-        return found
-
-
-_cache = _ReadCache()
+_cache = ReadCache()
 
 
 def read_parameter(store: Store, scope: Scope, name: str) -> Parameter | None:
-    return _cache.get(store, scope, name, lambda reader: reader.get(scope, Parameter, name))
+    return _cache.get(store, (scope, name), lambda reader: reader.get(scope, Parameter, name))
 
 
 def find_selected(store: Store, scope: Scope, selected: Selected) -> Parameter | None:
