@@ -19,7 +19,6 @@ its peers whose deletion date has passed, so each key's list of replicas is curr
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from shieldwall.services.kms import crypto, errors, material
 from shieldwall.services.kms.keyref import KeyRef, key_arn
@@ -40,10 +39,6 @@ from shieldwall.services.kms.models import (
 from shieldwall.store.base import Scope, Store, Transaction
 from shieldwall.store.read_cache import ReadCache
 from shieldwall.store.sealing import Sealer
-
-T = TypeVar("T")
-_LIMIT = 10_000
-
 
 _cache = ReadCache()
 

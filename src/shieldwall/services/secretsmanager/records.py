@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import TypeVar
 
 from shieldwall import arn
 from shieldwall.services.secretsmanager import errors
@@ -19,10 +18,6 @@ from shieldwall.services.secretsmanager.models import Secret, SecretValue, value
 from shieldwall.services.secretsmanager.names import SecretRef
 from shieldwall.store.base import Scope, Store, Transaction
 from shieldwall.store.read_cache import ReadCache
-
-T = TypeVar("T")
-_LIMIT = 10_000
-
 
 _cache = ReadCache()
 

@@ -8,8 +8,6 @@ parameter reads it afresh inside its transaction (`fresh`) and never mutates wha
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from shieldwall.services.ssm import errors
 from shieldwall.services.ssm.models import (
     ADVANCED,
@@ -23,8 +21,6 @@ from shieldwall.services.ssm.names import Selected
 from shieldwall.store.base import Reader, Scope, Store, Transaction
 from shieldwall.store.read_cache import ReadCache
 
-T = TypeVar("T")
-_LIMIT = 10_000
 _TALLY = "tally"
 
 
