@@ -32,6 +32,11 @@ class Call:
     store: Store | None = None
     # For authorization rules that must open sealed state to fill a condition key (STS: an MFA device's seed).
     sealer: Sealer | None = None
+    # Judges further permissions with the same engine, caller and request context, for an operation that is
+    # allowed as a whole but must check each item it returns (BatchGetSecretValue lists a denied secret in its
+    # Errors). Returns None when every permission is allowed, else AWS's AccessDenied message for the first
+    # denied one.
+    judge: Callable[[list[ActionRequest]], str | None] | None = None
 
     @property
     def regional_scope(self) -> Scope:

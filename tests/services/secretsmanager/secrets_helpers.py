@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 import botocore.exceptions
-import pytest
 
 from shieldwall.testing import ServerInfo
-
-
-def error_of(call: Callable[..., Any], **kwargs: Any) -> tuple[str, int, str]:
-    """(code, HTTP status, message) of the error `call(**kwargs)` answers."""
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kwargs)
-    response = raised.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"].get("Message", ""),
-    )
+from shieldwall.testing import aws_error as error_of  # noqa: F401  (the tests import it from here)
 
 
 def document(*statements: Mapping[str, Any]) -> str:

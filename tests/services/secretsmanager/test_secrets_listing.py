@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.config import Config
-from secrets_helpers import error_of
+from secrets_helpers import allow, error_of, make_user
 
 from shieldwall.testing import ServerInfo
 
@@ -123,3 +123,20 @@ def test_batch_get_needs_ids_or_filters_but_not_both(catalogue: Any) -> None:
     assert error_of(catalogue.batch_get_secret_value, SecretIdList=["prod/db"], MaxResults=5)[0] == (
         "InvalidParameterException"
     )
+
+
+def test_batch_get_lists_a_secret_the_caller_may_not_read_in_errors(shieldwall: ServerInfo, sm: Any) -> None:
+    sm.create_secret(Name="open/one", SecretString="1")
+    sm.create_secret(Name="closed/two", SecretString="2")
+    reader = make_user(
+        shieldwall,
+        "reader",
+        allow("secretsmanager:BatchGetSecretValue"),
+        allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:secret:open/*"),
+    )
+    answer = reader.client("secretsmanager").batch_get_secret_value(SecretIdList=["open/one", "closed/two"])
+    assert [value["Name"] for value in answer["SecretValues"]] == ["open/one"]
+    assert answer["SecretValues"][0]["SecretString"] == "1"
+    [failed] = answer["Errors"]
+    assert failed["SecretId"] == "closed/two" and failed["ErrorCode"] == "AccessDeniedException"
+    assert "is not authorized to perform: secretsmanager:GetSecretValue on resource:" in failed["Message"]

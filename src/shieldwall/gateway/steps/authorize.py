@@ -22,7 +22,7 @@ from shieldwall.auth.unsigned import is_unsigned_operation
 from shieldwall.errors import AwsError, not_implemented
 from shieldwall.gateway.authz_cache import NO_POLICIES, AuthorizationCache, Owner
 from shieldwall.gateway.context import RequestContext
-from shieldwall.gateway.explanations import Check, Verdict
+from shieldwall.gateway.explanations import Check, Verdict, caller_name
 from shieldwall.gateway.runtime import Runtime
 from shieldwall.policy.authorizer import NO_PERMISSION_NEEDED, ActionRequest, Decision, decide
 from shieldwall.policy.context import (
@@ -37,7 +37,7 @@ from shieldwall.policy.context import (
     tag_keys,
 )
 from shieldwall.policy.document import Policy
-from shieldwall.policy.explain import Explanation, Step, implicit_deny_phrase
+from shieldwall.policy.explain import Explanation, Step, access_denied_message, implicit_deny_phrase
 from shieldwall.policy.request import AuthzRequest
 from shieldwall.services.base import AuthzRule, Call
 from shieldwall.services.organizations.structure import OrgContext
@@ -351,4 +351,18 @@ def call_for(ctx: RequestContext, rt: Runtime) -> Call:
         clock=rt.clock,
         store=rt.store,
         sealer=rt.services.deps.sealer,
+        judge=functools.partial(_judge_items, ctx, rt),
     )
+
+
+def _judge_items(ctx: RequestContext, rt: Runtime, requests: list[ActionRequest]) -> str | None:
+    """Further permissions of an allowed request, judged like its own (see `Call.judge`); enforced only under
+    `--auth=enforce`, like every denial."""
+    assert ctx.principal is not None
+    _, decision = judge(ctx, rt, lambda _params, _call: requests)
+    if decision.allowed or rt.settings.auth != "enforce":
+        return None
+    denied = decision.denied_action
+    action = denied.action if denied is not None else requests[0].action
+    resource = denied.resource if denied is not None else requests[0].resource
+    return access_denied_message(caller_name(ctx.principal.arn), action, resource, decision.reason)

@@ -31,7 +31,6 @@ from shieldwall.services.kms import via_service
 from shieldwall.services.kms.via_service import KeyChoice
 from shieldwall.services.secretsmanager import envelope, errors, stages
 from shieldwall.services.secretsmanager.envelope import DEFAULT_ALIAS_NAME, SERVICE, context_of
-from shieldwall.services.secretsmanager.listing import batch_targets
 from shieldwall.services.secretsmanager.models import AWSCURRENT, AWSPENDING, AWSPREVIOUS, Secret, Version
 from shieldwall.services.secretsmanager.names import (
     SecretRef,
@@ -345,17 +344,20 @@ def replication_kms(call: Call, secret: Secret, entries: list[dict[str, Any]]) -
 
 
 def _batch_get(params: Mapping[str, Any], call: Call) -> list[ActionRequest]:
+    """The call itself; each secret's GetSecretValue and kms:Decrypt are judged by the provider (`Call.judge`),
+    so a secret the caller may not read lands in `Errors` as on AWS."""
     requests = [ActionRequest("secretsmanager:BatchGetSecretValue", "*")]
     if params.get("Filters"):
         requests.append(ActionRequest("secretsmanager:ListSecrets", "*"))
-    for target in batch_targets(_store(call), call, params):
-        secret = target.secret
-        if secret is None:
-            continue
-        requests.append(on_secret("secretsmanager:GetSecretValue", secret))
-        version = secret.staged(AWSCURRENT)
-        if not secret.is_deleted and version is not None and version.keys:
-            requests.append(decrypting(call, secret, version))
+    return requests
+
+
+def read_requests(call: Call, secret: Secret) -> list[ActionRequest]:
+    """What reading a secret's current value needs: GetSecretValue on it and kms:Decrypt through the service."""
+    requests = [on_secret("secretsmanager:GetSecretValue", secret)]
+    version = secret.staged(AWSCURRENT)
+    if not secret.is_deleted and version is not None and version.keys:
+        requests.append(decrypting(call, secret, version))
     return requests
 
 

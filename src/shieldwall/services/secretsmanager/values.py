@@ -12,6 +12,7 @@ from typing import Any
 from shieldwall.errors import AwsError
 from shieldwall.services.base import Call, Params
 from shieldwall.services.secretsmanager import errors, stages
+from shieldwall.services.secretsmanager.authz import read_requests
 from shieldwall.services.secretsmanager.common import (
     SecretsBase,
     day_of,
@@ -70,6 +71,9 @@ class ValuesMixin(SecretsBase):
                 if target.error is not None:
                     raise target.error
                 assert target.secret is not None
+                denied = call.judge(read_requests(call, target.secret)) if call.judge is not None else None
+                if denied is not None:
+                    raise AwsError("AccessDeniedException", denied, 400)
                 found.append(self.read(call, target.secret, None, None))
             except AwsError as error:
                 failed.append(
