@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -13,6 +11,7 @@ from shieldwall import arn
 from shieldwall.errors import AwsError
 from shieldwall.protocol.validate import Problem, summary
 from shieldwall.services.base import Call
+from shieldwall.services.paging import page_after
 from shieldwall.store.base import Reader, Transaction
 from shieldwall.store.sqlite import SqliteStore
 
@@ -92,25 +91,15 @@ def page(
     keyed: Sequence[tuple[str, T]], marker: str | None, max_items: int | None
 ) -> tuple[list[T], dict[str, Any]]:
     """One page of `keyed` (sorted by key) after `marker`, and the IsTruncated/Marker members of the answer."""
-    after = decode_marker(marker) if marker else None
-    remaining = [(key, item) for key, item in keyed if after is None or key > after]
-    limit = max_items or DEFAULT_MAX_ITEMS
-    chosen = remaining[:limit]
-    info: dict[str, Any] = {"IsTruncated": len(remaining) > limit}
-    if info["IsTruncated"]:
-        info["Marker"] = encode_marker(chosen[-1][0])
-    return [item for _, item in chosen], info
+    chosen, following = page_after(keyed, marker, max_items or DEFAULT_MAX_ITEMS, _invalid_marker)
+    info: dict[str, Any] = {"IsTruncated": following is not None}
+    if following is not None:
+        info["Marker"] = following
+    return chosen, info
 
 
-def encode_marker(key: str) -> str:
-    return base64.urlsafe_b64encode(key.encode("utf-8")).decode("ascii")
-
-
-def decode_marker(marker: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(marker.encode("ascii")).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
-        raise AwsError("ValidationError", "Invalid Marker.", 400) from None
+def _invalid_marker() -> AwsError:
+    return AwsError("ValidationError", "Invalid Marker.", 400)
 
 
 def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -20,6 +18,7 @@ from shieldwall.services.kms.models import (
 )
 from shieldwall.services.kms.quotas import RequestQuotas, quota_for
 from shieldwall.services.kms.records import fresh_key, kept_up, save_key
+from shieldwall.services.paging import page_after
 from shieldwall.store.sealing import Sealer
 from shieldwall.store.sqlite import SqliteStore
 
@@ -110,25 +109,12 @@ def page(
     items: Sequence[tuple[str, T]], params: Params, default: int, maximum: int
 ) -> tuple[list[T], Params]:
     """One page of `items` (sorted by key) after the request's Marker, and the Truncated/NextMarker members."""
-    after = decode_marker(params["Marker"]) if params.get("Marker") else None
     limit = min(params.get("Limit") or default, maximum)
-    remaining = [(key, item) for key, item in items if after is None or key > after]
-    chosen = remaining[:limit]
-    info: Params = {"Truncated": len(remaining) > limit}
-    if info["Truncated"]:
-        info["NextMarker"] = encode_marker(chosen[-1][0])
-    return [item for _, item in chosen], info
-
-
-def encode_marker(key: str) -> str:
-    return base64.urlsafe_b64encode(key.encode("utf-8")).decode("ascii")
-
-
-def decode_marker(marker: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(marker.encode("ascii")).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
-        raise errors.invalid_marker() from None
+    chosen, following = page_after(items, params.get("Marker"), limit, errors.invalid_marker)
+    info: Params = {"Truncated": following is not None}
+    if following is not None:
+        info["NextMarker"] = following
+    return chosen, info
 
 
 # -- tags ------------------------------------------------------------------------------------------------------
