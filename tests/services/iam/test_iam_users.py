@@ -79,6 +79,14 @@ def test_list_users_pages_with_marker_and_filters_by_path(iam: Any) -> None:
     assert len([u for page in paginated for u in page["Users"]]) == 5
 
 
+def test_a_marker_that_is_not_one_of_ours_is_invalid(iam: Any, aws_error: Any) -> None:
+    assert aws_error(iam.list_users, Marker="%%% not base64 %%%") == (
+        "ValidationError",
+        400,
+        "Invalid Marker.",
+    )
+
+
 def test_renamed_user_keeps_its_keys_and_groups(iam: Any, shieldwall: ServerInfo, aws_error: Any) -> None:
     iam.create_user(UserName="carol")
     iam.create_group(GroupName="devs")
