@@ -92,7 +92,7 @@ def aws_managed_key(
         existing = tx.get(scope, Key, alias.target_key_id)
         if existing is not None:
             return existing
-    key = _new_managed_key(partition, account, region, name, now)
+    key = new_managed_key(partition, account, region, name, now)
     if sealer is not None:
         material.add_material(key, material.new_material(sealer, key, now))
     save_new_key(tx, key)
@@ -100,7 +100,7 @@ def aws_managed_key(
     return key
 
 
-def _new_managed_key(partition: str, account: str, region: str, name: str, now: datetime) -> Key:
+def new_managed_key(partition: str, account: str, region: str, name: str, now: datetime) -> Key:
     service = service_for(name)
     key_id = ids.uuid4()
     via = f"{service.endpoint}.{region}.amazonaws.com"

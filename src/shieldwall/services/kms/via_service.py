@@ -31,7 +31,7 @@ from shieldwall.services.kms.cipher import open_symmetric, seal_symmetric
 from shieldwall.services.kms.common import require_usable
 from shieldwall.services.kms.keyref import alias_arn, key_arn, parse_key_ref
 from shieldwall.services.kms.lookup import Found
-from shieldwall.services.kms.managed import _new_managed_key, alias_name_of, aws_managed_key
+from shieldwall.services.kms.managed import alias_name_of, aws_managed_key, new_managed_key
 from shieldwall.services.kms.models import Alias, Key
 from shieldwall.services.kms.policies import key_policy
 from shieldwall.services.kms.records import find_key, is_expired, keep_up, locate_blob_key, read_key, save_key
@@ -86,7 +86,7 @@ def kms_request(
     if key is not None:
         request = judged(action, Found(key), call, extra)
     else:
-        future = _new_managed_key(
+        future = new_managed_key(
             call.partition, call.account_id, call.region, alias_name_of(choice.managed_alias), call.now()
         )
         alias = alias_arn(call.partition, call.region, call.account_id, alias_name_of(choice.managed_alias))

@@ -19,6 +19,7 @@ from shieldwall.auth.session import SessionContext, SessionIssuer
 from shieldwall.services.iam.models import Role
 from shieldwall.services.sts.models import StoredSession
 from shieldwall.store.base import Reader, Scope, Store, Transaction
+from shieldwall.store.read_cache import ReadCache
 from shieldwall.store.sealing import Sealer, SealingError
 
 log = logging.getLogger("shieldwall.sts")
@@ -82,14 +83,16 @@ class SessionResolver:
         self._partition = partition
         self._scope = Scope.partition_wide(partition)
         self._cache: CredentialCache[StoredSession] = CredentialCache()
+        self._reads = ReadCache()  # the session and its role, read once per store change, not per request
 
     def lookup(self, access_key_id: str) -> Credential | None:
         if not access_key_id.startswith("ASIA"):
             return None
-        with self._store.read() as reader:
-            record = reader.get(self._scope, StoredSession, access_key_id)
-            if record is None or not self._backed(reader, record):
-                return None
+        record, backed = self._reads.get(
+            self._store, access_key_id, lambda reader: self._read(reader, access_key_id)
+        )
+        if record is None or not backed:
+            return None
         cached = self._cache.get(access_key_id, record)
         if cached is not None:
             return cached
@@ -97,6 +100,11 @@ class SessionResolver:
         if credential is not None:
             self._cache.put(access_key_id, record, credential)
         return credential
+
+    def _read(self, reader: Reader, access_key_id: str) -> tuple[StoredSession | None, bool]:
+        """The session and whether its role still backs it."""
+        record = reader.get(self._scope, StoredSession, access_key_id)
+        return record, record is not None and self._backed(reader, record)
 
     def _backed(self, reader: Reader, record: StoredSession) -> bool:
         if record.kind != "assumed-role":
