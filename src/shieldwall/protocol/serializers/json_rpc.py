@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from shieldwall.errors import AwsError
@@ -29,7 +30,12 @@ _DEFAULT_CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
 def dumps(value: Any) -> bytes:
-    return _ENCODER.encode(value).encode("ascii")
+    """The document as compact UTF-8 JSON (orjson; the standard encoder for what orjson refuses, such as an
+    integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return _ENCODER.encode(value).encode("ascii")
 
 
 def dumps_loose(value: Any) -> bytes:
