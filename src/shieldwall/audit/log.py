@@ -26,9 +26,8 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -93,8 +92,7 @@ def _json_time(value: object) -> str:
     raise TypeError(f"an audit event cannot hold a {type(value).__name__}")
 
 
-@dataclass(frozen=True, slots=True)
-class _Rows:
+class _Rows(NamedTuple):
     event: tuple[Any, ...]
     resources: list[tuple[str, str]]
 

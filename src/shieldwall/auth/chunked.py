@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from shieldwall.auth import checksums
 from shieldwall.auth.errors import auth_error
@@ -49,8 +50,7 @@ class ChunkSigning:
     seed: str
 
 
-@dataclass(frozen=True, slots=True)
-class DecodedBody:
+class DecodedBody(NamedTuple):
     data: bytes
     trailers: tuple[tuple[str, str], ...]
 

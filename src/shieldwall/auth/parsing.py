@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
@@ -38,8 +37,7 @@ _AMZ_DATE = re.compile(r"[0-9]{8}T[0-9]{6}Z")
 _INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 
-@dataclass(frozen=True, slots=True)
-class SigningScope:
+class SigningScope(NamedTuple):
     date: str  # yyyymmdd
     region: str
     service: str  # the signing name in the credential scope, e.g. "sts", "kms", "s3", "service"

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import botocore.loaders
 
@@ -36,8 +35,7 @@ _STREAMING = frozenset(
 _S3_PAYLOAD_KEYWORDS = _STREAMING | {sigv4.UNSIGNED_PAYLOAD}
 
 
-@dataclass(frozen=True, slots=True)
-class VerifiedRequest:
+class VerifiedRequest(NamedTuple):
     credential: Credential
     scope: SigningScope
     signed_headers: tuple[str, ...]

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 EMPTY_CONTEXT: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class AuthzRequest:
+class AuthzRequest(NamedTuple):
     principal_arn: str  # arn:aws:iam::111122223333:user/alice, a service principal, or "*" for anonymous
     principal_account: str
     action: str  # "kms:Decrypt"
     resource: str  # an ARN or "*"
     resource_account: str = ""
-    context: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: EMPTY_CONTEXT)  # keys lower-cased
+    context: Mapping[str, tuple[str, ...]] = EMPTY_CONTEXT  # keys lower-cased
 
     @property
     def is_anonymous(self) -> bool:

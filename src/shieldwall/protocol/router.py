@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote, unquote_plus
 
 import botocore.model
@@ -43,8 +44,7 @@ _FORM_ACTION = re.compile(rb"(?:\A|&)Action=([^&]*)")
 _RPC_V2_PATH = re.compile(r"/service/([^/]+)/operation/([^/]+)\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
     service: str  # botocore service name, e.g. "cognito-idp"
     operation: botocore.model.OperationModel
     path_params: dict[str, str]  # REST URI template captures, already percent-decoded

@@ -9,7 +9,7 @@ ARN ("Key Aliases are not supported for this operation.").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shieldwall import arn
 from shieldwall.services.base import Call
@@ -23,8 +23,7 @@ ALIAS_PREFIX = "alias/"
 RESERVED_PREFIX = "alias/aws/"
 
 
-@dataclass(frozen=True, slots=True)
-class KeyRef:
+class KeyRef(NamedTuple):
     kind: str  # "key" | "alias"
     name: str  # the key id, or the alias name ("alias/...")
     partition: str

@@ -8,9 +8,8 @@ RSA, so KeyId is required and names the key outright.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from shieldwall.services.base import Call
 from shieldwall.services.kms import crypto, errors
@@ -22,8 +21,7 @@ from shieldwall.store.base import Store
 SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
     key: Key
     alias: str | None = None  # the alias name the request used, for kms:RequestAlias
     blob_version: int | None = None  # the material version a symmetric ciphertext names
