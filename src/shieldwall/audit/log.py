@@ -50,6 +50,11 @@ _INSERT_EVENT = (
     "INSERT INTO audit_events (event_id, account, region, event_time, event_name,"
     " event_source, read_only, username, access_key_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_NUMBERED = (
+    "INSERT INTO audit_events (seq, event_id, account, region, event_time, event_name,"
+    " event_source, read_only, username, access_key_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_NEXT_SEQ = "SELECT coalesce(max(seq), 0) + 1 FROM audit_events"
 _INSERT_RESOURCE = (
     "INSERT OR IGNORE INTO audit_resources (seq, resource_type, resource_name) VALUES (?, ?, ?)"
 )
@@ -268,22 +273,22 @@ def rows_of(event: Mapping[str, Any]) -> _Rows:
 
 
 def insert_batch(conn: sqlite3.Connection, batch: list[_Rows]) -> None:
-    """Insert `batch` in one transaction; SQLite numbers the events (seq, the rowid) in arrival order.
+    """Insert `batch` in one transaction, numbering the events (seq, the rowid) in arrival order.
 
-    Events without resources, nearly all of them, go in with one `executemany`; an event with resources needs
-    its seq for the resource rows.
+    The events go in with one `executemany` and their resources with another: the transaction holds the write
+    lock from its start (IMMEDIATE), so the seqs after the current largest are this batch's to hand out.
     """
-    conn.execute("BEGIN")
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        plain = [rows.event for rows in batch if not rows.resources]
-        if len(plain) == len(batch):
-            conn.executemany(_INSERT_EVENT, plain)
+        if any(rows.resources for rows in batch):
+            first = conn.execute(_NEXT_SEQ).fetchone()[0]
+            conn.executemany(_INSERT_NUMBERED, [(first + n, *rows.event) for n, rows in enumerate(batch)])
+            conn.executemany(
+                _INSERT_RESOURCE,
+                [(first + n, *resource) for n, rows in enumerate(batch) for resource in rows.resources],
+            )
         else:
-            for rows in batch:
-                cursor = conn.execute(_INSERT_EVENT, rows.event)
-                if rows.resources:
-                    seq = cursor.lastrowid
-                    conn.executemany(_INSERT_RESOURCE, [(seq, *resource) for resource in rows.resources])
+            conn.executemany(_INSERT_EVENT, [rows.event for rows in batch])
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
