@@ -164,6 +164,26 @@ def test_lookup_by_one_attribute(
     assert ids_of(page) == [varied[name]["eventID"] for name in expected]
 
 
+def test_lookup_by_arn_matches_that_arn_only_not_its_short_name(audit: AuditLog) -> None:
+    """A resource is stored once, under its short name; an ARN finds only the events naming that very ARN."""
+    other_bob = f"arn:aws:iam::{ACCOUNT}:user/contractors/bob"
+    ours = make_event("CreateUser", resources=[{"ARN": BOB_ARN, "type": "AWS::IAM::User"}])
+    theirs = make_event(
+        "CreateUser", at=T0 + timedelta(seconds=1), resources=[{"ARN": other_bob, "type": "AWS::IAM::User"}]
+    )
+    record_all(audit, [ours, theirs])
+
+    def found(value: str) -> list[str]:
+        return ids_of(
+            audit.lookup(ACCOUNT, REGION, [{"AttributeKey": "ResourceName", "AttributeValue": value}])
+        )
+
+    assert found(BOB_ARN) == [ours["eventID"]]
+    assert found(other_bob) == [theirs["eventID"]]
+    assert found("bob") == [theirs["eventID"], ours["eventID"]]
+    assert found(f"arn:aws:iam::{ACCOUNT}:user/bob-not") == []
+
+
 def test_lookup_by_event_id(audit: AuditLog, varied: dict[str, dict[str, Any]]) -> None:
     wanted = varied["list"]["eventID"]
     page = audit.lookup(ACCOUNT, REGION, [{"AttributeKey": "EventId", "AttributeValue": wanted}])

@@ -6,8 +6,9 @@ end of that turn, and every request of the turn waits for it (group commit). So 
 has its event on disk, and under load one commit serves many requests. `flush` commits synchronously, for
 callers outside the event loop. Events live in
 `audit_events`, one row per event with the lookup attributes in indexed columns and the full event JSON; each
-event's resources are rows of `audit_resources`, indexed by type and by name (both the resource's short name
-and its ARN match).
+event's resources are rows of `audit_resources`, indexed by type and by short name. A ResourceName lookup
+matches the short name or the ARN: an ARN is looked up by its short name and then found in the event's JSON, so
+each resource costs one row (databases written before this keep a second row per resource, under the ARN).
 
 `lookup` follows CloudTrail's LookupEvents: at most one lookup attribute, StartTime not after EndTime,
 MaxResults 1..50 (default 50), newest first, and a NextToken that only works with the parameters it came from.
@@ -75,6 +76,10 @@ _FILTERS = {
     "ResourceName": " AND seq IN (SELECT seq FROM audit_resources WHERE resource_name = ?)",
 }
 _QUERIES = {key: _SELECT.format(filter=condition) for key, condition in _FILTERS.items()}
+# ResourceName given as an ARN: the rows of its short name whose event names that ARN.
+_QUERIES["ResourceArn"] = _SELECT.format(
+    filter=" AND seq IN (SELECT seq FROM audit_resources WHERE resource_name = ?) AND instr(body, ?) > 0"
+)
 # Admin scans (explain): the newest SCAN_LIMIT events by arrival order, filtered on the event's JSON text.
 SCAN_LIMIT = 200_000
 _NEWEST_SEQ = "SELECT coalesce(max(seq), 0) FROM audit_events"
@@ -182,7 +187,10 @@ class AuditLog:
         position = self._open_token(next_token, digest) if next_token else (_MAX_CURSOR, _MAX_CURSOR)
         key, value = attribute if attribute else (None, None)
         params: list[Any] = [account, region, start, end, *position]
-        if key is not None:
+        if key == "ResourceName" and value is not None and value.startswith("arn:"):
+            key = "ResourceArn"
+            params += [resource_name(value), '"ARN":' + orjson.dumps(value).decode("utf-8")]
+        elif key is not None:
             params.append(value)
         params.append(limit + 1)
         self.flush()
@@ -264,10 +272,9 @@ def rows_of(event: Mapping[str, Any]) -> _Rows:
         _to_json(event),
     )
     resources = [
-        (entry["type"], name)
+        (entry["type"], resource_name(entry["ARN"]))
         for entry in event.get("resources") or ()
         if entry.get("type") and entry.get("ARN")
-        for name in {resource_name(entry["ARN"]), entry["ARN"]}
     ]
     return _Rows(row, resources)
 
