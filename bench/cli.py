@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.kms import main as kms_main
 
         return kms_main(arguments[1:])
+    if arguments[:1] == ["instructions"]:
+        from bench.instructions import main as instructions_main
+
+        return instructions_main(arguments[1:])
     if arguments[:1] == ["secrets"]:
         from bench.secrets import main as secrets_main
 

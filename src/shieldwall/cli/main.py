@@ -76,7 +76,7 @@ def serve(settings: Settings) -> int:
     )
     sock = _bind(settings.host, settings.port)
     runtime = build_runtime(settings)
-    _settle_heap()
+    settle_heap()
     config = uvicorn.Config(
         ShieldwallApp(runtime),
         loop="uvloop",
@@ -93,7 +93,7 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def _settle_heap() -> None:
+def settle_heap() -> None:
     """Everything loaded so far lives as long as the server: move it out of the collector's sight, so a full
     collection does not walk the service models each time, and let the youngest generation grow before it is
     collected (a request allocates a few hundred tracked objects, nearly all freed by reference counting)."""
