@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, NamedTuple, TypeVar, cast, overload
 
 from shieldwall.store import codec
 
@@ -22,22 +21,27 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why and, where it can, how to fix it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Whose a record is.
-
-    account "" means partition-wide (S3 bucket names); region "" means account-wide (IAM).
-    """
-
+class _ScopeFields(NamedTuple):
     partition: str
     account: str = ""
     region: str = ""
 
-    def __post_init__(self) -> None:
-        if not self.partition:
+
+class Scope(_ScopeFields):
+    """Whose a record is.
+
+    account "" means partition-wide (S3 bucket names); region "" means account-wide (IAM). A tuple, because
+    every cached read hashes one: a tuple hashes and compares in C.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, partition: str, account: str = "", region: str = "") -> Scope:
+        if not partition:
             raise StoreError("a scope needs a partition")
-        if self.region and not self.account:
-            raise StoreError(f"scope with region `{self.region}` needs an account")
+        if region and not account:
+            raise StoreError(f"scope with region `{region}` needs an account")
+        return super().__new__(cls, partition, account, region)
 
     @classmethod
     def partition_wide(cls, partition: str) -> Scope:
