@@ -61,7 +61,7 @@ def fmt_iso8601(when: datetime) -> str:
     """`2015-08-30T12:36:00Z` (UTC, whole seconds); on every audit event, so no strftime."""
     if when.tzinfo is not UTC:
         when = when.astimezone(UTC)
-    return f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}Z"
+    return when.isoformat(timespec="seconds")[:-6] + "Z"  # drop "+00:00"
 
 
 def since(start: datetime, clock: Clock) -> timedelta:

@@ -27,7 +27,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import orjson
@@ -45,6 +45,8 @@ DEFAULT_MAX_RESULTS = 50
 MAX_ATTRIBUTE_LENGTH = 2000
 _MAX_CURSOR = 2**63 - 1
 _TAG_SIZE = 16
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 _DOUBLE_COUNTED = frozenset("_ ,\n")
 
 _INSERT_EVENT = (
@@ -329,8 +331,7 @@ def resource_name(arn: str) -> str:
 
 def to_micros(when: datetime) -> int:
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    delta = when - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (when - _EPOCH) // _MICROSECOND
 
 
 def from_micros(value: int) -> datetime:

@@ -16,6 +16,7 @@ A converter is compiled once per shape and cached, so redacting a request costs 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -105,23 +106,30 @@ def _timestamp(shape: Shape) -> Converter:
 
 
 def _structure(shape: Shape) -> Converter:
-    plan: dict[str, tuple[str, Shape, bool]] = {
-        name: (camel_member(name), member, _named_like_secret(name, member))
+    # member name → [recorded name, member shape, hidden by its name, member converter once first needed]
+    # (built lazily: a recursive shape would otherwise build forever)
+    plan: dict[str, list[Any]] = {
+        name: [camel_member(name), member, _named_like_secret(name, member), None]
         for name, member in shape.members.items()
     }
 
     def convert(value: Any) -> Any:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return OMIT
         out: dict[str, Any] = {}
         for name, item in value.items():
             entry = plan.get(name)
             if entry is None:
                 continue
-            out_name, member, secret = entry
-            converted = HIDDEN if secret else converter(member)(item)
+            if entry[2]:
+                converted: Any = HIDDEN
+            else:
+                member_converter = entry[3]
+                if member_converter is None:
+                    member_converter = entry[3] = converter(entry[1])
+                converted = member_converter(item)
             if converted is not OMIT:
-                out[out_name] = converted
+                out[entry[0]] = converted
         return out
 
     return convert
@@ -147,7 +155,12 @@ def _list(shape: Shape) -> Converter:
 
 def _secret_entry(key: Any, entry: Any) -> bool:
     """A map entry keyed like a secret (an environment variable DB_PASSWORD) hides its value too."""
-    return isinstance(entry, str) and isinstance(key, str) and _SECRET_NAME.search(key) is not None
+    return isinstance(entry, str) and isinstance(key, str) and _secret_key(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    return _SECRET_NAME.search(key) is not None
 
 
 def _map(shape: Shape) -> Converter:
@@ -158,7 +171,7 @@ def _map(shape: Shape) -> Converter:
         return _omit
 
     def convert(value: Any) -> Any:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return OMIT
         item = converter(value_shape)
         out: dict[str, Any] = {}
