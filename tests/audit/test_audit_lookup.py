@@ -408,3 +408,50 @@ def test_closed_log_refuses_new_events(store: SqliteStore) -> None:
     log.flush()
     with pytest.raises(StoreError, match="closed"):
         log.record(make_event())
+
+
+def test_a_trail_written_before_the_resources_migration_is_still_found(tmp_path: Path) -> None:
+    """Schema 2 kept two resource rows per resource in a table with two indexes; schema 3 keys the rows by name.
+    Events recorded under schema 2 are found by type, short name and ARN after the upgrade."""
+    import sqlite3
+
+    from shieldwall.store import migrations
+    from shieldwall.store.sqlite import DB_NAME
+
+    event = make_event("CreateUser", resources=[{"ARN": BOB_ARN, "type": "AWS::IAM::User"}])
+    old = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
+    migrations.apply(old, migrations.MIGRATIONS[:2])
+    old.execute(
+        "INSERT INTO audit_events (seq, event_id, account, region, event_time, event_name, event_source,"
+        " read_only, username, access_key_id, body) VALUES (1, ?, ?, ?, ?, 'CreateUser', 'iam.amazonaws.com',"
+        " 'false', 'alice', 'AKIAALICE', ?)",
+        (
+            event["eventID"],
+            ACCOUNT,
+            REGION,
+            int(T0.timestamp() * 1_000_000),
+            json.dumps(event, separators=(",", ":")),
+        ),
+    )
+    old.executemany(
+        "INSERT INTO audit_resources (seq, resource_type, resource_name) VALUES (1, 'AWS::IAM::User', ?)",
+        [("bob",), (BOB_ARN,)],
+    )
+    old.close()
+
+    store = SqliteStore(tmp_path)
+    log = AuditLog(store)
+    try:
+        for key, value in (
+            ("ResourceType", "AWS::IAM::User"),
+            ("ResourceName", "bob"),
+            ("ResourceName", BOB_ARN),
+        ):
+            page = log.lookup(ACCOUNT, REGION, [{"AttributeKey": key, "AttributeValue": value}])
+            assert ids_of(page) == [event["eventID"]], (key, value)
+        conn = store.connect()
+        assert migrations.current_version(conn) == migrations.LATEST_VERSION
+        conn.close()
+    finally:
+        log.close()
+        store.close()
