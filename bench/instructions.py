@@ -169,7 +169,7 @@ def render(rows: list[tuple[str, int, int | None]], requests: int, baseline: Pat
         lines += [f"| {name} | {value:,} |" for name, value, _ in rows]
     else:
         lines += [
-            f"Baseline: `{baseline}`.",
+            f"This tree: {describe(PROJECT_ROOT / 'src')}; baseline: {describe(baseline)}.",
             "",
             "| operation | baseline | this tree | change |",
             "|---|---|---|---|",
@@ -178,6 +178,28 @@ def render(rows: list[tuple[str, int, int | None]], requests: int, baseline: Pat
             assert before is not None
             lines.append(f"| {name} | {before:,} | {value:,} | {(value - before) / before * 100:+.1f}% |")
     return "\n".join(lines) + "\n"
+
+
+def describe(source: Path) -> str:
+    """The commit a source tree is checked out at (and whether it has changes), else its path."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(source), "log", "-1", "--format=%h %s"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(source), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return f"`{source}`"
+    return (
+        f"commit {head[:7]} ({head[8:60]}{'…' if len(head) > 68 else ''}){' with changes' if dirty else ''}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
