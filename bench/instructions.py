@@ -5,8 +5,9 @@ that. An instruction count does not move: the same code on the same request exec
 (within a fraction of a percent: ids and nonces are random). So this measures what a change to the request
 pipeline is worth, against a baseline checkout if one is given (`--baseline /path/to/checkout/src`).
 
-Each operation runs in its own process under callgrind with instrumentation off: the process builds the server's
-runtime on a copy of a prepared data directory, warms up (every operation, the RSA key pool filled), settles its
+Each tree's own server first prepares a data directory (a key, a ciphertext, a secret, a SecureString); each
+operation then runs in its own process under callgrind with instrumentation off: the process builds the server's
+runtime on a copy of that directory, warms up (every operation, the RSA key pool filled), settles its
 heap the way `shieldwall serve` does, then says it is ready. Instrumentation is switched on for exactly the
 measured requests, which go through `gateway.app.handle` (route → ... → audit) without HTTP, and the audit
 trail is committed after each one, as a lone request's is. Kernel time (the commit's writes, the socket) is not
@@ -102,6 +103,29 @@ def tools(allow_install: bool) -> tuple[str, str]:
     return valgrind, control
 
 
+def prepared(source: Path, scratch: Path) -> tuple[Path, Path]:
+    """A data directory and its fixtures written by the code under `source` (each tree reads only the schema it
+    knows, so a baseline gets its own)."""
+    data_dir, fixtures = scratch / "data", scratch / "fixtures.json"
+    data_dir.mkdir(parents=True)
+    command = [
+        str(VENV_BIN / "python"),
+        "-m",
+        "bench.instructions",
+        "--prepare",
+        str(data_dir),
+        str(fixtures),
+    ]
+    completed = subprocess.run(command, env=_env(source), capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"preparing the data directory with {source} failed:\n{completed.stderr[-2000:]}")
+    return data_dir, fixtures
+
+
+def _env(source: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(PROJECT_ROOT)])}
+
+
 def count(
     tooling: tuple[str, str], source: Path, data_dir: Path, fixtures: Path, operation: str, requests: int
 ) -> int:
@@ -112,7 +136,7 @@ def count(
         copy = work / "data"
         shutil.copytree(data_dir, copy)
         out = work / "callgrind.out"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(PROJECT_ROOT)])}
+        env = _env(source)
         command = [
             valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
             str(VENV_BIN / "python"), "-m", "bench.instructions", "--child",
@@ -220,17 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     source = PROJECT_ROOT / "src"
     rows: list[tuple[str, int, int | None]] = []
     with tempfile.TemporaryDirectory(prefix="bench-instructions-data-") as scratch:
-        data_dir = Path(scratch) / "data"
-        data_dir.mkdir()
-        fixtures = Path(scratch) / "fixtures.json"
-        fixtures.write_text(json.dumps(prepare(data_dir)))
+        here = prepared(source, Path(scratch) / "this")
+        there = prepared(args.baseline, Path(scratch) / "baseline") if args.baseline is not None else None
         for name in names:
-            value = count(tooling, source, data_dir, fixtures, name, args.requests) // args.requests
+            value = count(tooling, source, *here, name, args.requests) // args.requests
             before = None
-            if args.baseline is not None:
-                before = (
-                    count(tooling, args.baseline, data_dir, fixtures, name, args.requests) // args.requests
-                )
+            if args.baseline is not None and there is not None:
+                before = count(tooling, args.baseline, *there, name, args.requests) // args.requests
             rows.append((name, value, before))
             print(f"{name}: {value:,} instructions per request" + (f" (baseline {before:,})" if before else ""),
                   flush=True)  # fmt: skip
@@ -306,7 +326,10 @@ def _settle_heap() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
+    if sys.argv[1:2] == ["--prepare"]:
+        target, fixture_out = Path(sys.argv[2]), Path(sys.argv[3])
+        fixture_out.write_text(json.dumps(prepare(target)))
+    elif sys.argv[1:2] == ["--child"]:
         data, fixture_file, op, n, scratch = sys.argv[2:7]
         child(Path(data), Path(fixture_file), op, int(n), Path(scratch))
     else:
