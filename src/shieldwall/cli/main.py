@@ -94,9 +94,10 @@ def serve(settings: Settings) -> int:
 
 
 def settle_heap() -> None:
-    """Everything loaded so far lives as long as the server: move it out of the collector's sight, so a full
-    collection does not walk the service models each time, and let the youngest generation grow before it is
-    collected (a request allocates a few hundred tracked objects, nearly all freed by reference counting)."""
+    """Everything loaded at start (the modules, botocore's loaders, the runtime) lives as long as the server: move
+    it out of the collector's sight, so a full collection does not walk it each time, and let the youngest
+    generation grow before it is collected (a request allocates a few hundred tracked objects, nearly all freed
+    by reference counting). Service models load on first use, after this, and stay visible to the collector."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
