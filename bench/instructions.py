@@ -17,7 +17,6 @@ counted: this is the Python-side cost, the share a code change can move.
 from __future__ import annotations
 
 import argparse
-import base64
 import gc
 import json
 import os
@@ -26,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,58 +34,30 @@ from bench.wrk import apt_install, apt_update
 RESULTS = Path(__file__).resolve().parent / "results" / "instructions.md"
 ACCESS_KEY = SECRET_KEY = "test"
 REGION = "us-east-1"
-CONTEXT = {"purpose": "bench"}
-# name: (signing name, X-Amz-Target or None for the query protocol, body built from the fixtures)
-OPERATIONS: dict[str, tuple[str, str | None, Callable[[dict[str, str]], Any]]] = {
-    "GetCallerIdentity": ("sts", None, lambda f: "Action=GetCallerIdentity&Version=2011-06-15"),
-    "Encrypt": (
-        "kms",
-        "TrentService.Encrypt",
-        lambda f: {"KeyId": f["key_id"], "Plaintext": f["plaintext"], "EncryptionContext": CONTEXT},
-    ),
-    "Decrypt": (
-        "kms",
-        "TrentService.Decrypt",
-        lambda f: {"CiphertextBlob": f["blob"], "EncryptionContext": CONTEXT},
-    ),
-    "GenerateDataKey": (
-        "kms",
-        "TrentService.GenerateDataKey",
-        lambda f: {"KeyId": f["key_id"], "KeySpec": "AES_256", "EncryptionContext": CONTEXT},
-    ),
-    "GetSecretValue": ("secretsmanager", "secretsmanager.GetSecretValue", lambda f: {"SecretId": "bench/db"}),
-    "GetParameter": (
-        "ssm",
-        "AmazonSSM.GetParameter",
-        lambda f: {"Name": "/bench/password", "WithDecryption": True},
-    ),
-}
+# The lightest signed request, beside the KMS and secrets scenarios' operations (query protocol: no target).
+CALLER_IDENTITY = ("GetCallerIdentity", "sts", None, "Action=GetCallerIdentity&Version=2011-06-15")
 _POLL_S = 0.05
+
+# An operation as the measured process receives it: (name, signing name, X-Amz-Target or None, body).
+Request = tuple[str, str, str | None, Any]
 
 
 # -- the parent: fixtures, one callgrind run per operation, the report ------------------------------------------
 
 
-def prepare(data_dir: Path) -> dict[str, str]:
-    """Create what the operations read (a key, a ciphertext, a secret, a SecureString) through a real server."""
+def prepare(data_dir: Path) -> list[Request]:
+    """The operations of `python -m bench kms` and `python -m bench secrets`, set up (a key, a ciphertext, a
+    secret, a SecureString) through a real server on `data_dir`, and GetCallerIdentity."""
+    from bench import kms, secrets
     from shieldwall.testing import ShieldwallServer
 
     server = ShieldwallServer(data_dir)
     info = server.start()
     try:
-        kms = info.client("kms")
-        key_id = kms.create_key(Description="bench")["KeyMetadata"]["KeyId"]
-        plaintext = b"x" * 64
-        blob = kms.encrypt(KeyId=key_id, Plaintext=plaintext, EncryptionContext=CONTEXT)["CiphertextBlob"]
-        info.client("secretsmanager").create_secret(Name="bench/db", SecretString="s" * 70)
-        info.client("ssm").put_parameter(Name="/bench/password", Value="p" * 40, Type="SecureString")
+        operations = [*kms.SCENARIO.setup(info.client), *secrets.SCENARIO.setup(info.client)]
     finally:
         server.stop()
-    return {
-        "key_id": key_id,
-        "plaintext": base64.b64encode(plaintext).decode(),
-        "blob": base64.b64encode(blob).decode(),
-    }
+    return [CALLER_IDENTITY, *((op.name, op.service, op.target, op.body) for op in operations)]
 
 
 def tools(allow_install: bool) -> tuple[str, str]:
@@ -229,23 +199,27 @@ def describe(source: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench instructions")
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--operations", default=",".join(OPERATIONS))
+    parser.add_argument(
+        "--operations",
+        help="names separated by commas (default: every one, see bench/results/instructions.md)",
+    )
     parser.add_argument(
         "--baseline", type=Path, help="the src/ directory of another checkout to compare with"
     )
     parser.add_argument("--no-install", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    names = [name for name in args.operations.split(",") if name]
-    unknown = [name for name in names if name not in OPERATIONS]
-    if unknown:
-        parser.error(f"unknown operations {unknown}; known: {', '.join(OPERATIONS)}")
     tooling = tools(not args.no_install)
     source = PROJECT_ROOT / "src"
     rows: list[tuple[str, int, int | None]] = []
     with tempfile.TemporaryDirectory(prefix="bench-instructions-data-") as scratch:
         here = prepared(source, Path(scratch) / "this")
         there = prepared(args.baseline, Path(scratch) / "baseline") if args.baseline is not None else None
+        known = [request[0] for request in json.loads(here[1].read_text())]
+        names = args.operations.split(",") if args.operations else known
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            parser.error(f"unknown operations {unknown}; known: {', '.join(known)}")
         for name in names:
             value = count(tooling, source, *here, name, args.requests) // args.requests
             before = None
@@ -274,13 +248,9 @@ def child(data_dir: Path, fixtures_path: Path, operation: str, requests: int, wo
     from shieldwall.gateway.runtime import build_runtime
     from shieldwall.http import HttpRequest
 
-    fixtures = json.loads(fixtures_path.read_text())
-
-    def signed(name: str) -> HttpRequest:
-        service, target, body = OPERATIONS[name]
-        document = body(fixtures)
+    def signed(service: str, target: str | None, document: Any) -> HttpRequest:
         if target is None:
-            data = document.encode()
+            data = str(document).encode()
             headers = {"Content-Type": "application/x-www-form-urlencoded"}
         else:
             data = json.dumps(document).encode()
@@ -291,7 +261,10 @@ def child(data_dir: Path, fixtures_path: Path, operation: str, requests: int, wo
         return HttpRequest("POST", "/", "", wire, data, "127.0.0.1")
 
     runtime = build_runtime(Settings(data_dir=data_dir))
-    every = {name: signed(name) for name in OPERATIONS}
+    every = {
+        name: signed(service, target, body)
+        for name, service, target, body in json.loads(fixtures_path.read_text())
+    }
     for _ in range(20):
         for request in every.values():
             response = app.handle(request, runtime)
