@@ -50,14 +50,9 @@ _MICROSECOND = timedelta(microseconds=1)
 _DOUBLE_COUNTED = frozenset("_ ,\n")
 
 _INSERT_EVENT = (
-    "INSERT INTO audit_events (event_id, account, region, event_time, event_name,"
-    " event_source, read_only, username, access_key_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_INSERT_NUMBERED = (
     "INSERT INTO audit_events (seq, event_id, account, region, event_time, event_name,"
     " event_source, read_only, username, access_key_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_NEXT_SEQ = "SELECT coalesce(max(seq), 0) + 1 FROM audit_events"
 _INSERT_RESOURCE = (
     "INSERT OR IGNORE INTO audit_resources (seq, resource_type, resource_name) VALUES (?, ?, ?)"
 )
@@ -289,15 +284,12 @@ def insert_batch(conn: sqlite3.Connection, batch: list[_Rows]) -> None:
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if any(rows.resources for rows in batch):
-            first = conn.execute(_NEXT_SEQ).fetchone()[0]
-            conn.executemany(_INSERT_NUMBERED, [(first + n, *rows.event) for n, rows in enumerate(batch)])
-            conn.executemany(
-                _INSERT_RESOURCE,
-                [(first + n, *resource) for n, rows in enumerate(batch) for resource in rows.resources],
-            )
-        else:
-            conn.executemany(_INSERT_EVENT, [rows.event for rows in batch])
+        first = conn.execute(_NEWEST_SEQ).fetchone()[0] + 1
+        conn.executemany(_INSERT_EVENT, [(first + n, *rows.event) for n, rows in enumerate(batch)])
+        conn.executemany(
+            _INSERT_RESOURCE,
+            [(first + n, *resource) for n, rows in enumerate(batch) for resource in rows.resources],
+        )
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
