@@ -105,31 +105,40 @@ def _timestamp(shape: Shape) -> Converter:
     return convert
 
 
+class _Member:
+    """How a structure member is recorded: its camelCase name, hidden by its name or converted by its shape's
+    converter, resolved on first use (a recursive shape would otherwise be built forever)."""
+
+    __slots__ = ("convert", "hidden", "name", "shape")
+
+    def __init__(self, name: str, shape: Shape) -> None:
+        self.name = camel_member(name)
+        self.shape = shape
+        self.hidden = _named_like_secret(name, shape)
+        self.convert: Converter | None = None
+
+    def recorded(self, value: Any) -> Any:
+        if self.hidden:
+            return HIDDEN
+        if self.convert is None:
+            self.convert = converter(self.shape)
+        return self.convert(value)
+
+
 def _structure(shape: Shape) -> Converter:
-    # member name → [recorded name, member shape, hidden by its name, member converter once first needed]
-    # (built lazily: a recursive shape would otherwise build forever)
-    plan: dict[str, list[Any]] = {
-        name: [camel_member(name), member, _named_like_secret(name, member), None]
-        for name, member in shape.members.items()
-    }
+    plan = {name: _Member(name, member) for name, member in shape.members.items()}
 
     def convert(value: Any) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping):
             return OMIT
         out: dict[str, Any] = {}
         for name, item in value.items():
-            entry = plan.get(name)
-            if entry is None:
+            member = plan.get(name)
+            if member is None:
                 continue
-            if entry[2]:
-                converted: Any = HIDDEN
-            else:
-                member_converter = entry[3]
-                if member_converter is None:
-                    member_converter = entry[3] = converter(entry[1])
-                converted = member_converter(item)
+            converted = member.recorded(item)
             if converted is not OMIT:
-                out[entry[0]] = converted
+                out[member.name] = converted
         return out
 
     return convert
