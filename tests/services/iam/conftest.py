@@ -1,4 +1,5 @@
-"""Fixtures for IAM tests: a root IAM client and a helper that asserts AWS's error answer."""
+"""Fixtures for IAM tests: a helper that asserts AWS's error answer, and clients signing as IAM users (the root
+IAM client `iam` comes from tests/services/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,6 @@ import pytest
 
 from shieldwall.testing import ServerInfo
 from shieldwall.testing import aws_error as error_of
-
-
-@pytest.fixture
-def iam(shieldwall: ServerInfo) -> Any:
-    return shieldwall.client("iam")
-
 
 ErrorOf = Callable[..., tuple[str, int, str]]
 

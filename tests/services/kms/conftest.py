@@ -6,13 +6,6 @@ from typing import Any
 
 import pytest
 
-from shieldwall.testing import ServerInfo
-
-
-@pytest.fixture
-def kms(shieldwall: ServerInfo) -> Any:
-    return shieldwall.client("kms")
-
 
 @pytest.fixture
 def key_id(kms: Any) -> str:

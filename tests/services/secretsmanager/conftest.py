@@ -15,11 +15,6 @@ def sm(shieldwall: ServerInfo) -> Any:
 
 
 @pytest.fixture
-def kms(shieldwall: ServerInfo) -> Any:
-    return shieldwall.client("kms")
-
-
-@pytest.fixture
 def key_arn(kms: Any) -> str:
     """A fresh customer managed symmetric key of the default account (default key policy)."""
     return str(kms.create_key(Description="secrets test key")["KeyMetadata"]["Arn"])

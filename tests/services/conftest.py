@@ -1,8 +1,9 @@
-"""Fixtures for STS tests: IAM set-up helpers and clients for the credentials STS hands out."""
+"""Fixtures every service's tests share: root clients of the services others build on, and IAM users to sign as
+(the `shieldwall` server comes from shieldwall.testing.plugin)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,9 +17,14 @@ def iam(shieldwall: ServerInfo) -> Any:
 
 
 @pytest.fixture
+def kms(shieldwall: ServerInfo) -> Any:
+    return shieldwall.client("kms")
+
+
+@pytest.fixture
 def user_server(shieldwall: ServerInfo, iam: Any) -> Callable[..., ServerInfo]:
     """`user_server("alice", policy=...)`: the server, signing as IAM user alice (created, with an inline policy
-    when one is given)."""
+    when one is given; in another account's server when `account` is given)."""
 
     def make(name: str, policy: str | None = None, account: ServerInfo | None = None) -> ServerInfo:
         owner = account or shieldwall
@@ -30,7 +36,3 @@ def user_server(shieldwall: ServerInfo, iam: Any) -> Callable[..., ServerInfo]:
         return owner.with_credentials(key)
 
     return make
-
-
-def session_of(server: ServerInfo, credentials: Mapping[str, Any]) -> ServerInfo:
-    return server.with_credentials(credentials)
