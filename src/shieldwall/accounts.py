@@ -100,9 +100,10 @@ class AccountRootResolver:
             account = None if index is None else reader.get(self._scope, Account, index.account_id)
         if account is None or account.root_access_key_id != access_key_id:
             return None
-        cached = self._cache.get(access_key_id, account)
-        if cached is not None:
-            return cached
+        return self._cache.credential(access_key_id, account, self._credential)
+
+    def _credential(self, account: Account) -> Credential | None:
+        access_key_id = account.root_access_key_id
         try:
             secret = self._sealer.open_sealed(
                 account.sealed_root_secret, ROOT_SECRET_PURPOSE, access_key_id.encode("ascii")
@@ -110,12 +111,10 @@ class AccountRootResolver:
         except SealingError:
             log.error("the root secret of account %s does not open under this root key", account.account_id)
             return None
-        credential = Credential(
+        return Credential(
             access_key_id=access_key_id,
             secret_access_key=secret.decode("utf-8"),
             account_id=account.account_id,
             principal_kind="root",
             active=account.status == "ACTIVE",
         )
-        self._cache.put(access_key_id, account, credential)
-        return credential

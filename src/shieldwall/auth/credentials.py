@@ -8,6 +8,7 @@ keys and STS temporary credentials plug in later as further resolvers in the cha
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -74,12 +75,16 @@ class CredentialCache(Generic[R]):
         self._limit = limit
         self._lock = threading.Lock()
 
-    def get(self, key: str, record: R) -> Credential | None:
+    def credential(self, key: str, record: R, build: Callable[[R], Credential | None]) -> Credential | None:
+        """The credential built from `record` for `key`: the one built before while the record is unchanged, else
+        `build(record)`, kept for next time (None, when the record yields no credential, is not kept)."""
         found = self._entries.get(key)
-        return found[1] if found is not None and found[0] == record else None
-
-    def put(self, key: str, record: R, credential: Credential) -> None:
-        with self._lock:
-            if len(self._entries) >= self._limit:
-                self._entries.clear()
-            self._entries[key] = (record, credential)
+        if found is not None and found[0] == record:
+            return found[1]
+        credential = build(record)
+        if credential is not None:
+            with self._lock:
+                if len(self._entries) >= self._limit:
+                    self._entries.clear()
+                self._entries[key] = (record, credential)
+        return credential

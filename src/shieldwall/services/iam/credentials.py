@@ -37,13 +37,7 @@ class IamKeyResolver:
             record = reader.get(self._scope, AccessKey, access_key_id)
         if record is None:
             return None
-        cached = self._cache.get(access_key_id, record)
-        if cached is not None:
-            return cached
-        credential = self._credential(record)
-        if credential is not None:
-            self._cache.put(access_key_id, record, credential)
-        return credential
+        return self._cache.credential(access_key_id, record, self._credential)
 
     def _credential(self, record: AccessKey) -> Credential | None:
         try:

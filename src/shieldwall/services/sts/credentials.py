@@ -93,13 +93,7 @@ class SessionResolver:
         )
         if record is None or not backed:
             return None
-        cached = self._cache.get(access_key_id, record)
-        if cached is not None:
-            return cached
-        credential = self._credential(record)
-        if credential is not None:
-            self._cache.put(access_key_id, record, credential)
-        return credential
+        return self._cache.credential(access_key_id, record, self._credential)
 
     def _read(self, reader: Reader, access_key_id: str) -> tuple[StoredSession | None, bool]:
         """The session and whether its role still backs it."""
