@@ -25,12 +25,7 @@ from shieldwall.services.kms.models import (
     PENDING_IMPORT,
     Key,
 )
-from shieldwall.services.kms.policies import (
-    POLICY_NAME,
-    check_lockout,
-    checked_policy,
-    default_policy,
-)
+from shieldwall.services.kms.policies import POLICY_NAME, accepted_policy, new_key_policy
 from shieldwall.services.kms.records import is_expired, purge, save_new_key
 from shieldwall.spec.loader import service_model
 
@@ -79,7 +74,7 @@ class KeysMixin(KmsBase):
         key_id = new_key_id(multi_region)
         arn = key_arn(call.partition, call.region, call.account_id, key_id)
         tags = tagged({}, params.get("Tags") or [])
-        policy = self._initial_policy(call, params, arn)
+        policy = new_key_policy(call, params, arn)
         now = call.now()
         key = Key(
             key_id=key_id,
@@ -103,15 +98,6 @@ class KeysMixin(KmsBase):
         with self.store.transaction() as tx:
             save_new_key(tx, key)
         return {"KeyMetadata": key_metadata(key)}
-
-    def _initial_policy(self, call: Call, params: Params, arn: str) -> str:
-        text: str | None = params.get("Policy")
-        if text is None:
-            return default_policy(call.partition, call.account_id)
-        compiled = checked_policy(text, arn)
-        if not params.get("BypassPolicyLockoutSafetyCheck"):
-            check_lockout(compiled, call, arn, call.account_id)
-        return text
 
     def describe_key(self, call: Call, params: Params) -> Params:
         return {"KeyMetadata": key_metadata(self.found(call, params["KeyId"]).key)}
@@ -202,10 +188,7 @@ class KeysMixin(KmsBase):
     def put_key_policy(self, call: Call, params: Params) -> Params:
         key = self.key(call, params["KeyId"])
         _check_policy_name(params)
-        text: str = params["Policy"]
-        compiled = checked_policy(text, key.arn)
-        if not params.get("BypassPolicyLockoutSafetyCheck"):
-            check_lockout(compiled, call, key.arn, key.account_id)
+        text = accepted_policy(params["Policy"], params, call, key.arn, key.account_id)
         self.change(key, lambda stored: setattr(stored, "policy", text))
         return {}
 

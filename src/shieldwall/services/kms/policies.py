@@ -12,6 +12,7 @@ nothing but what the grants allow: fail closed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -144,6 +145,23 @@ def checked_policy(text: str, key_arn: str) -> Policy:
         return parse_policy(text, "resource", name=f"key policy of {key_arn}", limit=SIZE_LIMIT)
     except PolicyError as error:
         raise errors.malformed_policy("; ".join(error.problems)) from None
+
+
+def new_key_policy(call: Call, params: Mapping[str, Any], key_arn: str) -> str:
+    """The policy a new key (CreateKey, ReplicateKey) gets: the request's `Policy`, accepted, else the default."""
+    text: str | None = params.get("Policy")
+    if text is None:
+        return default_policy(call.partition, call.account_id)
+    return accepted_policy(text, params, call, key_arn, call.account_id)
+
+
+def accepted_policy(text: str, params: Mapping[str, Any], call: Call, key_arn: str, key_account: str) -> str:
+    """`text`, once it compiles as a key policy and passes the lockout safety check (unless the request sets
+    BypassPolicyLockoutSafetyCheck)."""
+    compiled = checked_policy(text, key_arn)
+    if not params.get("BypassPolicyLockoutSafetyCheck"):
+        check_lockout(compiled, call, key_arn, key_account)
+    return text
 
 
 def check_lockout(policy: Policy, call: Call, key_arn: str, key_account: str) -> None:

@@ -17,7 +17,7 @@ from shieldwall.services.kms.keyref import key_arn
 from shieldwall.services.kms.lookup import Found
 from shieldwall.services.kms.metadata import key_metadata
 from shieldwall.services.kms.models import AWS_KMS, DISABLED, ENABLED, PENDING_IMPORT, PRIMARY, REPLICA, Key
-from shieldwall.services.kms.policies import check_lockout, checked_policy, default_policy
+from shieldwall.services.kms.policies import new_key_policy
 from shieldwall.services.kms.records import follow, is_expired, peer_scope, read_key, save_key, save_new_key
 from shieldwall.store.base import Transaction
 
@@ -71,7 +71,7 @@ class ReplicasMixin(KmsBase):
             key_spec=primary.key_spec,
             key_usage=primary.key_usage,
             origin=primary.origin,
-            policy=self._replica_policy(call, params, arn),
+            policy=new_key_policy(call, params, arn),
             description=params.get("Description") or "",
             state=ENABLED if primary.origin == AWS_KMS else PENDING_IMPORT,
             multi_region=True,
@@ -83,15 +83,6 @@ class ReplicasMixin(KmsBase):
         if primary.origin == AWS_KMS:
             follow(replica, primary)
         return replica
-
-    def _replica_policy(self, call: Call, params: Params, arn: str) -> str:
-        text: str | None = params.get("Policy")
-        if text is None:
-            return default_policy(call.partition, call.account_id)
-        compiled = checked_policy(text, arn)
-        if not params.get("BypassPolicyLockoutSafetyCheck"):
-            check_lockout(compiled, call, arn, call.account_id)
-        return text
 
     def _relist(self, tx: Transaction, member: Key, replica_regions: list[str]) -> None:
         """Give every existing key of `member`'s set the new list of replica Regions."""
