@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("shieldwall", "moto", "boto3", "uvicorn", "uvloop", "httptools")
+PACKAGES = ("shieldwall", "moto", "boto3", "uvloop", "httptools")
 
 
 def cpu_model() -> str:

@@ -40,7 +40,7 @@ def header(options: Options, facts: dict[str, str], generator: str) -> str:
         f"root key `test`. Each run lasts {options.duration_s} s; the servers run one after another, each on "
         f"a free loopback port. Raw runs replay one signed request with {generator}.\n\n"
         "shieldwall verifies every signature and writes its audit trail; moto accepts any signature; "
-        "the ceiling is a fixed XML answer from uvicorn with shieldwall's HTTP settings."
+        "the ceiling is a fixed XML answer from shieldwall's own HTTP server."
     )
 
 

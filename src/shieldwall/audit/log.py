@@ -1,12 +1,10 @@
-"""The audit trail: events written in the background to the store's database, read back as LookupEvents.
+"""The audit trail: events committed to the store's database in batches, read back as LookupEvents.
 
-`record` is on the request path, so it only turns the event into rows and keeps them. The server then awaits
-`committed()` before it sends the response: the first request of an event-loop turn schedules one commit at the
-end of that turn, and every request of the turn waits for it (group commit). So an acknowledged request always
-has its event on disk, and under load one commit serves many requests. `flush` commits synchronously, for
-callers outside the event loop. Events live in
-`audit_events`, one row per event with the lookup attributes in indexed columns and the full event JSON; each
-event's resources are rows of `audit_resources`, indexed by type and by short name. A ResourceName lookup
+`record` is on the request path, so it only turns the event into rows and keeps them. The HTTP server
+(`gateway.http_server`) calls `flush` once per event-loop turn, before it writes that turn's responses (group
+commit): an acknowledged request always has its event on disk, and under load one commit serves many requests.
+Events live in `audit_events`, one row per event with the lookup attributes in indexed columns and the full event
+JSON; each event's resources are rows of `audit_resources`, indexed by type and by short name. A ResourceName lookup
 matches the short name or the ARN: an ARN is looked up by its short name and then found in the event's JSON, so
 each resource costs one row (databases written before this keep a second row per resource, under the ARN).
 
@@ -17,7 +15,6 @@ The token is an HMAC-sealed position (event time, arrival order), so a tampered 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
@@ -110,7 +107,6 @@ class AuditLog:
         self._conn = store.connect()
         self._lock = threading.Lock()
         self._pending: list[_Rows] = []
-        self._tick: asyncio.Future[None] | None = None
         self._closed = False
         self.dropped = 0
 
@@ -123,20 +119,6 @@ class AuditLog:
         rows = rows_of(event)
         with self._lock:
             self._pending.append(rows)
-
-    async def committed(self) -> None:
-        """Wait until every event recorded so far is committed (one commit for all requests of this loop turn)."""
-        if self._tick is None:
-            loop = asyncio.get_running_loop()
-            self._tick = loop.create_future()
-            loop.call_soon(self._commit_tick)
-        await self._tick
-
-    def _commit_tick(self) -> None:
-        tick, self._tick = self._tick, None
-        self.flush()
-        if tick is not None and not tick.done():
-            tick.set_result(None)
 
     def flush(self) -> None:
         """Commit every event recorded before this call."""

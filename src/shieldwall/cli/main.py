@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import functools
 import gc
 import logging
+import signal
 import socket
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from shieldwall import __version__
 from shieldwall.cli import admin, explain, policy
 from shieldwall.config import AUTH_MODES, ConfigError, Settings, from_env
+
+if TYPE_CHECKING:
+    from shieldwall.gateway.http_server import HttpServer
 
 GC_YOUNG_THRESHOLD = 10_000
 
@@ -66,31 +74,44 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def serve(settings: Settings) -> int:
-    import uvicorn
-
-    from shieldwall.gateway.app import ShieldwallApp
+    from shieldwall.gateway.app import dispatch
+    from shieldwall.gateway.http_server import HttpServer
     from shieldwall.gateway.runtime import build_runtime
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    sock = _bind(settings.host, settings.port)
+    sock = bind(settings.host, settings.port)
     runtime = build_runtime(settings)
-    settle_heap()
-    config = uvicorn.Config(
-        ShieldwallApp(runtime),
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        access_log=False,
-        proxy_headers=False,
-        log_level="warning",
-        server_header=False,
-        date_header=False,
-    )
-    _announce(settings, sock)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        settle_heap()
+        _announce(settings, sock)
+        run_until_stopped(HttpServer(functools.partial(dispatch, rt=runtime), runtime.audit.flush), sock)
+    finally:
+        runtime.close()
     return 0
+
+
+def run_until_stopped(server: HttpServer, sock: socket.socket) -> None:
+    """Serve on `sock` until SIGINT or SIGTERM, then write what is owed and return."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await server.serve(sock, stop)
+
+    _event_loop_runner()(main())
+
+
+def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
+    """uvloop's runner where uvloop is installed (every platform but Windows), asyncio's otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
 
 
 def settle_heap() -> None:
@@ -103,7 +124,7 @@ def settle_heap() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
