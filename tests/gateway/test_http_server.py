@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
 from shieldwall.cli.main import bind
-from shieldwall.gateway.http_server import HttpServer, encode_response
+from shieldwall.gateway.http_server import KEEPALIVE_S, HttpServer, encode_response
 from shieldwall.http import HttpRequest, HttpResponse
+from shieldwall.testing import ServerInfo
 
 
 class Recorder:
@@ -279,3 +281,11 @@ def test_encoding_adds_the_length_unless_given() -> None:
     assert encode_response(HttpResponse(599, [], b"x"), head=False, close=True) == (
         b"HTTP/1.1 599 \r\ncontent-length: 1\r\nconnection: close\r\n\r\nx"
     )
+
+
+def test_boto3_reconnects_after_the_server_closed_its_idle_connection(shieldwall: ServerInfo) -> None:
+    """A real SDK, its pooled connection closed by the server's idle sweep (5 s) between two calls."""
+    sts = shieldwall.client("sts")
+    assert sts.get_caller_identity()["Account"] == "000000000000"
+    time.sleep(KEEPALIVE_S + 1.5)  # past the idle limit and the sweep that enforces it
+    assert sts.get_caller_identity()["Account"] == "000000000000"
