@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from shieldwall.cli.main import bind, run_until_stopped
+from shieldwall.cli.main import bind
 from shieldwall.gateway.http_server import HttpServer
 from shieldwall.http import HttpRequest, HttpResponse
 
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
-    run_until_stopped(HttpServer(answer, nothing_to_commit), bind(args.host, args.port))
+    HttpServer(answer, nothing_to_commit).run_until_stopped(bind(args.host, args.port))
 
 
 if __name__ == "__main__":

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import gc
 import logging
-import signal
 import socket
 import sys
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from shieldwall import __version__
 from shieldwall.cli import admin, explain, policy
 from shieldwall.config import AUTH_MODES, ConfigError, Settings, from_env
-
-if TYPE_CHECKING:
-    from shieldwall.gateway.http_server import HttpServer
 
 GC_YOUNG_THRESHOLD = 10_000
 
@@ -86,32 +79,10 @@ def serve(settings: Settings) -> int:
     try:
         settle_heap()
         _announce(settings, sock)
-        run_until_stopped(HttpServer(functools.partial(dispatch, rt=runtime), runtime.audit.flush), sock)
+        HttpServer(functools.partial(dispatch, rt=runtime), runtime.audit.flush).run_until_stopped(sock)
     finally:
         runtime.close()
     return 0
-
-
-def run_until_stopped(server: HttpServer, sock: socket.socket) -> None:
-    """Serve on `sock` until SIGINT or SIGTERM, then write what is owed and return."""
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await server.serve(sock, stop)
-
-    _event_loop_runner()(main())
-
-
-def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
-    """uvloop's runner where uvloop is installed (every platform but Windows), asyncio's otherwise."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run
-    return uvloop.run
 
 
 def settle_heap() -> None:

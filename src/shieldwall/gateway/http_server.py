@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from http import HTTPStatus
+from typing import Any
 
 import httptools
 
@@ -97,6 +99,18 @@ class HttpServer:
         self._batch: list[tuple[Connection, bytes, bool]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    def run_until_stopped(self, sock: socket.socket) -> None:
+        """Serve on the listening socket `sock` until SIGINT or SIGTERM (uvloop's event loop where installed)."""
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            await self.serve(sock, stop)
+
+        _event_loop_runner()(main())
+
     async def serve(self, sock: socket.socket, stop: asyncio.Event) -> None:
         """Serve on the listening socket `sock` until `stop` is set; then close every connection, after writing
         what is owed."""
@@ -140,6 +154,15 @@ class HttpServer:
             if connection.idle_since(now) > self.keepalive_s:
                 connection.close()
         self._loop.call_later(_SWEEP_S, self._sweep)
+
+
+def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
+    """uvloop's runner where uvloop is installed (every platform but Windows), asyncio's otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
 
 
 class Connection(asyncio.Protocol):
