@@ -98,6 +98,7 @@ class HttpServer:
         self.connections: set[Connection] = set()
         self._batch: list[tuple[Connection, bytes, bool]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._sweeper: asyncio.TimerHandle | None = None
 
     def run_until_stopped(self, sock: socket.socket) -> None:
         """Serve on the listening socket `sock` until SIGINT or SIGTERM (uvloop's event loop where installed)."""
@@ -117,11 +118,11 @@ class HttpServer:
         loop = asyncio.get_running_loop()
         self._loop = loop
         server = await loop.create_server(lambda: Connection(self), sock=sock)
-        sweeper = loop.call_later(_SWEEP_S, self._sweep)
+        self._sweeper = loop.call_later(_SWEEP_S, self._sweep)
         try:
             await stop.wait()
         finally:
-            sweeper.cancel()
+            self._sweeper.cancel()
             server.close()
             self._write_batch()
             for connection in list(self.connections):
@@ -153,7 +154,7 @@ class HttpServer:
         for connection in list(self.connections):
             if connection.idle_since(now) > self.keepalive_s:
                 connection.close()
-        self._loop.call_later(_SWEEP_S, self._sweep)
+        self._sweeper = self._loop.call_later(_SWEEP_S, self._sweep)
 
 
 def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
