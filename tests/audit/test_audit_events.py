@@ -95,20 +95,47 @@ def test_every_event_gets_a_fresh_id() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "read_only"),
+    ("name", "source", "read_only"),
     [
-        ("GetSecretValue", True),
-        ("ListUsers", True),
-        ("DescribeKey", True),
-        ("LookupEvents", True),
-        ("HeadObject", True),
-        ("CreateKey", False),
-        ("PutSecretValue", False),
-        ("Decrypt", False),
+        ("GetSecretValue", "secretsmanager.amazonaws.com", True),
+        ("ListUsers", "iam.amazonaws.com", True),
+        ("DescribeKey", "kms.amazonaws.com", True),
+        ("LookupEvents", "cloudtrail.amazonaws.com", True),
+        ("HeadObject", "s3.amazonaws.com", True),
+        ("CreateKey", "kms.amazonaws.com", False),
+        ("PutSecretValue", "secretsmanager.amazonaws.com", False),
+        # KMS's cryptographic operations are read-only in CloudTrail, whatever their names say
+        ("Encrypt", "kms.amazonaws.com", True),
+        ("Decrypt", "kms.amazonaws.com", True),
+        ("GenerateDataKey", "kms.amazonaws.com", True),
+        ("ReEncrypt", "kms.amazonaws.com", True),
+        ("Sign", "kms.amazonaws.com", True),
+        ("ScheduleKeyDeletion", "kms.amazonaws.com", False),
+        ("Decrypt", "", False),
     ],
 )
-def test_read_only_follows_the_operation_name(name: str, read_only: bool) -> None:
-    assert is_read_only(name) is read_only
+def test_read_only_follows_the_operation_name_and_its_service(
+    name: str, source: str, read_only: bool
+) -> None:
+    assert is_read_only(name, source) is read_only
+
+
+def test_a_kms_cryptographic_call_records_no_response_and_its_key_material_apart() -> None:
+    material = "ab" * 32
+    event = event_for(
+        "kms",
+        "Decrypt",
+        request={"CiphertextBlob": b"blob", "EncryptionContext": {"case": "x"}},
+        response={
+            "KeyId": "arn:aws:kms:us-east-1:123456789012:key/k",
+            "Plaintext": b"p",
+            "KeyMaterialId": material,
+        },
+    )
+    assert event["readOnly"] is True
+    assert event["responseElements"] is None
+    assert event["additionalEventData"] == {"keyMaterialId": material}
+    assert list(event).index("additionalEventData") == list(event).index("responseElements") + 1
 
 
 def test_read_only_can_be_given_explicitly() -> None:

@@ -6,7 +6,9 @@ The dict `build_event` returns has CloudTrail's field names and order (eventVers
 Request parameters and response elements go through `redact`, so no secret or blob reaches the trail.
 
 Like CloudTrail, read-only calls record no responseElements (a List* or Get* response is data, not a change),
-and failed calls record none either.
+and failed calls record none either. KMS's cryptographic operations (Encrypt, Decrypt, GenerateDataKey, Sign,
+...) are read-only calls in CloudTrail, whatever their names; the key material they used is recorded as
+`additionalEventData.keyMaterialId` (the "Examples of AWS KMS log entries" pages of the KMS Developer Guide).
 """
 
 from __future__ import annotations
@@ -23,6 +25,26 @@ from shieldwall.clock import fmt_iso8601
 
 EVENT_VERSION = "1.08"
 READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head")
+# Read-only in CloudTrail although their names do not say so, by event source.
+READ_ONLY_OPERATIONS = {
+    "kms.amazonaws.com": frozenset(
+        {
+            "Encrypt",
+            "Decrypt",
+            "ReEncrypt",
+            "GenerateDataKey",
+            "GenerateDataKeyWithoutPlaintext",
+            "GenerateDataKeyPair",
+            "GenerateDataKeyPairWithoutPlaintext",
+            "GenerateRandom",
+            "GenerateMac",
+            "VerifyMac",
+            "Sign",
+            "Verify",
+            "DeriveSharedSecret",
+        }
+    )
+}
 
 
 def source_of(service: ServiceModel) -> str:
@@ -31,8 +53,10 @@ def source_of(service: ServiceModel) -> str:
     return f"{prefix}.amazonaws.com"
 
 
-def is_read_only(event_name: str) -> bool:
-    return event_name.startswith(READ_ONLY_PREFIXES)
+def is_read_only(event_name: str, event_source: str = "") -> bool:
+    return event_name.startswith(READ_ONLY_PREFIXES) or event_name in READ_ONLY_OPERATIONS.get(
+        event_source, ()
+    )
 
 
 def build_event(
@@ -58,7 +82,7 @@ def build_event(
     explanation_id: str | None = None,
     decision_details: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    read_only = is_read_only(event_name) if read_only is None else read_only
+    read_only = is_read_only(event_name, event_source) if read_only is None else read_only
     event: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
         "userIdentity": dict(user_identity),
@@ -75,6 +99,9 @@ def build_event(
     event["requestParameters"] = redact(operation.input_shape if operation else None, request)
     recorded_response = None if read_only or error_code is not None else response
     event["responseElements"] = redact(operation.output_shape if operation else None, recorded_response)
+    material = response.get("KeyMaterialId") if response and error_code is None else None
+    if material and event_source == "kms.amazonaws.com":
+        event["additionalEventData"] = {"keyMaterialId": material}
     event["requestID"] = request_id
     event["eventID"] = ids.event_id()
     event["readOnly"] = read_only

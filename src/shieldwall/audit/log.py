@@ -244,7 +244,7 @@ def rows_of(event: Mapping[str, Any]) -> _Rows:
         to_micros(parse_iso8601(event["eventTime"])),
         event["eventName"],
         event["eventSource"],
-        "true" if event.get("readOnly", is_read_only(event["eventName"])) else "false",
+        "true" if event.get("readOnly", is_read_only(event["eventName"], event["eventSource"])) else "false",
         username_of(identity),
         identity.get("accessKeyId"),
         _to_json(event),
