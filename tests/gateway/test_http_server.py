@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import uvloop
 
 from shieldwall.cli.main import bind
-from shieldwall.gateway.http_server import KEEPALIVE_S, HttpServer, encode_response
+from shieldwall.gateway.http_server import KEEPALIVE_S, Connection, HttpServer, encode_response
 from shieldwall.http import HttpRequest, HttpResponse
 from shieldwall.testing import ServerInfo
 
@@ -49,7 +50,7 @@ def running(recorder: Recorder, **options: float) -> Iterator[int]:
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     server = HttpServer(recorder.handle, recorder.commit, **options)  # type: ignore[arg-type]
-    loop = asyncio.new_event_loop()
+    loop = uvloop.new_event_loop()  # the loop `shieldwall serve` runs
     stop = asyncio.Event()
     thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(sock, stop),), daemon=True)
     thread.start()
@@ -157,6 +158,59 @@ def test_connection_close_is_honoured_and_later_pipelined_requests_are_ignored(r
         assert read_response(client, bytearray())[2] == b"GET /a? 0\n"
         assert closed_by_server(client)
     assert [request.raw_path for request in recorder.requests] == ["/a"]
+
+
+def test_a_client_that_stops_sending_still_gets_its_answer(recorder: Recorder) -> None:
+    with running(recorder) as port, connect(port) as client:
+        client.sendall(b"GET /last HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.shutdown(socket.SHUT_WR)
+        assert read_response(client, bytearray())[2] == b"GET /last? 0\n"
+        assert closed_by_server(client)
+
+
+class FakeTransport:
+    """A transport that records what the connection does with it, for orderings a socket cannot force."""
+
+    def __init__(self) -> None:
+        self.written = b""
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def get_extra_info(self, name: str) -> object:
+        return ("127.0.0.1", 50000) if name == "peername" else None
+
+
+def test_end_of_input_before_the_commit_keeps_the_connection_open_for_the_answer(recorder: Recorder) -> None:
+    server = HttpServer(recorder.handle, recorder.commit)
+    server._loop = asyncio.new_event_loop()  # answer() schedules the batch here; the test writes it itself
+    try:
+        connection = Connection(server)
+        transport = FakeTransport()
+        connection.connection_made(transport)  # type: ignore[arg-type]
+        connection.data_received(b"GET /eof HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert connection.eof_received() is True  # half-open: the answer is still owed
+        assert transport.written == b""
+        server._write_batch()
+    finally:
+        server._loop.close()
+    assert transport.written.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert transport.written.endswith(b"GET /eof? 0\n")
+    assert transport.closed
+    assert connection.eof_received() is False  # nothing owed: the transport may close itself
 
 
 def test_head_keeps_the_length_and_drops_the_body(recorder: Recorder) -> None:

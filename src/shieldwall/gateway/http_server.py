@@ -217,6 +217,11 @@ class Connection(asyncio.Protocol):
             status, message = self.refusal
             self._respond(plain(status, message), head=False, close=True)
 
+    def eof_received(self) -> bool:
+        """The client sends nothing more: answer what it asked, then close (half-open until then)."""
+        self.closing = True
+        return self.owed > 0
+
     def pause_writing(self) -> None:
         if self.transport is not None:
             self.transport.pause_reading()
