@@ -160,7 +160,7 @@ def test_the_audit_trail_names_the_key_each_call_used_and_never_its_data(
         assert base64.b64encode(b"audited secret").decode() not in event["CloudTrailEvent"]
         # as CloudTrail records KMS's cryptographic calls: read-only, no response, the key material apart
         assert (event["ReadOnly"], record["readOnly"], record["responseElements"]) == ("true", True, None)
-    decrypted = next(
-        json.loads(event["CloudTrailEvent"]) for event in events if event["EventName"] == "Decrypt"
-    )
-    assert len(decrypted["additionalEventData"]["keyMaterialId"]) == 64
+    records = {event["EventName"]: json.loads(event["CloudTrailEvent"]) for event in events}
+    material = records["Decrypt"]["additionalEventData"]["keyMaterialId"]
+    assert len(material) == 64
+    assert records["Encrypt"]["additionalEventData"] == {"keyMaterialId": material}

@@ -71,8 +71,15 @@ class EncryptionMixin(KmsBase):
         context = _context(params)
         _no_context_for_rsa(key, context)
         check_dry_run(params)
-        blob = self._encrypt_with(key, algorithm, params["Plaintext"], context)[0]
-        return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
+        blob, material_id = self._encrypt_with(key, algorithm, params["Plaintext"], context)
+        # KeyMaterialId is no member of Encrypt's response (the serializer drops it); the trail records it as
+        # additionalEventData.keyMaterialId, as CloudTrail does.
+        return {
+            "CiphertextBlob": blob,
+            "KeyId": key.arn,
+            "EncryptionAlgorithm": algorithm,
+            "KeyMaterialId": material_id,
+        }
 
     def _encrypt_with(
         self, key: Key, algorithm: str, plaintext: bytes, context: dict[str, str]
