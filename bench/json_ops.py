@@ -9,6 +9,7 @@ included). `python -m bench kms` and `python -m bench secrets` are scenarios.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import threading
@@ -114,42 +115,77 @@ def run_boto(make: Callable[[str], Any], operation: Operation, threads: int, sec
     return summarize("boto3", [x for each in latencies for x in each], sum(errors), elapsed)
 
 
-def measure(
-    server: RunningServer, scenario: Scenario, args: argparse.Namespace, wrk: str | None
-) -> ServerRuns:
-    runs = ServerRuns(server.name)
+@dataclass(slots=True)
+class Subject:
+    """A started server with the scenario set up on it, and what has been measured of it so far."""
+
+    server: RunningServer
+    make: Callable[[str], Any]
+    operations: dict[str, tuple[Operation, SignedRequest]]
+    runs: ServerRuns
+
+
+def prepare(server: RunningServer, scenario: Scenario) -> Subject:
     wait_for_first_success(server, sign_get_caller_identity(HOST, server.port), 60)
     make = client_factory(server.port)
-    for operation in scenario.setup(make):
-        signed = sign(server.port, operation)
-        runs.raw[operation.name] = {}
-        # Untimed warm-up: first-use work (a provider's start, shieldwall's RSA key pool filling in the
-        # background after the first KMS call) must not land in the first measured run.
-        if wrk is not None:
-            run_wrk(wrk, signed, 8, WARM_UP_S, 1)
-        else:
-            run_asyncio_load(signed, 8, WARM_UP_S)
+    operations = {op.name: (op, sign(server.port, op)) for op in scenario.setup(make)}
+    return Subject(server, make, operations, ServerRuns(server.name))
+
+
+def measure(subjects: list[Subject], args: argparse.Namespace, wrk: str | None) -> None:
+    """Every operation at every load on every server, the servers taking turns run by run: each of
+    shieldwall's figures is taken seconds from moto's, so a ratio does not span minutes of this VM's drift."""
+    for name in list(subjects[0].operations) if subjects else []:
+        for subject in _live(subjects):
+            # Untimed warm-up: first-use work (a provider's start, shieldwall's RSA key pool filling in the
+            # background after the first KMS call) must not land in the first measured run.
+            _attempt(_raw, subject, name, 8, WARM_UP_S, wrk)
         for connections in args.connections:
-            before = procstat.cpu_seconds(server.pid)
-            if wrk is not None:
-                run = run_wrk(wrk, signed, connections, args.duration, 1)
-            else:
-                run = run_asyncio_load(signed, connections, args.duration)
-            run = run.with_cpu(procstat.cpu_seconds(server.pid) - before)
-            server.check_alive()
-            runs.raw[operation.name][connections] = run
-            progress(
-                f"{server.name} {operation.name} raw x{connections}: {run.rps:,.0f} req/s, {run.errors} errors, "
-                f"server CPU {run.cpu_us_per_request or 0:.0f} µs/req"
-            )
-        runs.boto[operation.name] = {}
+            for subject in _live(subjects):
+                _attempt(_record_raw, subject, name, connections, args.duration, wrk)
         for threads in (1, 8):
-            run = run_boto(make, operation, threads, args.duration)
-            runs.boto[operation.name][threads] = run
-            progress(
-                f"{server.name} {operation.name} boto3 x{threads}: {run.rps:,.0f} req/s, {run.errors} errors"
-            )
-    return runs
+            for subject in _live(subjects):
+                _attempt(_record_boto, subject, name, threads, args.duration)
+
+
+def _live(subjects: list[Subject]) -> list[Subject]:
+    return [subject for subject in subjects if subject.runs.error is None]
+
+
+def _attempt(step: Callable[..., object], subject: Subject, *arguments: Any) -> None:
+    """`step(subject, *arguments)`; a server that fails it is marked failed and left out of the runs after."""
+    try:
+        step(subject, *arguments)
+    except (ServerFailed, ClientError, BotoCoreError) as error:
+        subject.runs.error = str(error)
+        progress(f"{subject.server.name}: FAILED: {error}")
+
+
+def _raw(subject: Subject, name: str, connections: int, seconds: float, wrk: str | None) -> RunResult:
+    signed = subject.operations[name][1]
+    before = procstat.cpu_seconds(subject.server.pid)
+    if wrk is not None:
+        run = run_wrk(wrk, signed, connections, seconds, 1)
+    else:
+        run = run_asyncio_load(signed, connections, seconds)
+    run = run.with_cpu(procstat.cpu_seconds(subject.server.pid) - before)
+    subject.server.check_alive()
+    return run
+
+
+def _record_raw(subject: Subject, name: str, connections: int, seconds: float, wrk: str | None) -> None:
+    run = _raw(subject, name, connections, seconds, wrk)
+    subject.runs.raw.setdefault(name, {})[connections] = run
+    progress(
+        f"{subject.server.name} {name} raw x{connections}: {run.rps:,.0f} req/s, {run.errors} errors, "
+        f"server CPU {run.cpu_us_per_request or 0:.0f} µs/req"
+    )
+
+
+def _record_boto(subject: Subject, name: str, threads: int, seconds: float) -> None:
+    run = run_boto(subject.make, subject.operations[name][0], threads, seconds)
+    subject.runs.boto.setdefault(name, {})[threads] = run
+    progress(f"{subject.server.name} {name} boto3 x{threads}: {run.rps:,.0f} req/s, {run.errors} errors")
 
 
 def render(scenario: Scenario, results: list[ServerRuns], args: argparse.Namespace, generator: str) -> str:
@@ -206,14 +242,19 @@ def main(scenario: Scenario, output: Path, argv: list[str] | None = None) -> int
     args = parser.parse_args(argv)
     wrk = find_wrk(allow_install=False)
     generator = "wrk" if wrk else "the asyncio client"
-    results = []
-    for name in args.servers.split(","):
-        try:
-            with launched(SPECS[name]) as server:
-                results.append(measure(server, scenario, args, wrk))
-        except (ServerFailed, ClientError, BotoCoreError) as error:
-            results.append(ServerRuns(name, error=str(error)))
-            progress(f"{name}: FAILED: {error}")
+    results: list[ServerRuns] = []
+    with contextlib.ExitStack() as running:
+        subjects = []
+        for name in args.servers.split(","):
+            try:
+                subject = prepare(running.enter_context(launched(SPECS[name])), scenario)
+            except (ServerFailed, ClientError, BotoCoreError) as error:
+                results.append(ServerRuns(name, error=str(error)))
+                progress(f"{name}: FAILED: {error}")
+                continue
+            subjects.append(subject)
+            results.append(subject.runs)
+        measure(subjects, args, wrk)
     report = render(scenario, results, args, generator)
     print(report)
     args.output.parent.mkdir(parents=True, exist_ok=True)
