@@ -99,9 +99,13 @@ def build_event(
     event["requestParameters"] = redact(operation.input_shape if operation else None, request)
     recorded_response = None if read_only or error_code is not None else response
     event["responseElements"] = redact(operation.output_shape if operation else None, recorded_response)
-    material = response.get("KeyMaterialId") if response and error_code is None else None
-    if material and event_source == "kms.amazonaws.com":
-        event["additionalEventData"] = {"keyMaterialId": material}
+    if (
+        event_source == "kms.amazonaws.com"
+        and response
+        and error_code is None
+        and response.get("KeyMaterialId")
+    ):
+        event["additionalEventData"] = {"keyMaterialId": response["KeyMaterialId"]}
     event["requestID"] = request_id
     event["eventID"] = ids.event_id()
     event["readOnly"] = read_only

@@ -244,7 +244,7 @@ def rows_of(event: Mapping[str, Any]) -> _Rows:
         to_micros(parse_iso8601(event["eventTime"])),
         event["eventName"],
         event["eventSource"],
-        "true" if event.get("readOnly", is_read_only(event["eventName"], event["eventSource"])) else "false",
+        "true" if _read_only(event) else "false",
         username_of(identity),
         identity.get("accessKeyId"),
         _to_json(event),
@@ -255,6 +255,13 @@ def rows_of(event: Mapping[str, Any]) -> _Rows:
         if entry.get("type") and entry.get("ARN")
     ]
     return _Rows(row, resources)
+
+
+def _read_only(event: Mapping[str, Any]) -> bool:
+    """The event's readOnly (every event `build_event` makes has one), else what its name and source say."""
+    if "readOnly" in event:
+        return bool(event["readOnly"])
+    return is_read_only(event["eventName"], event["eventSource"])
 
 
 def insert_batch(conn: sqlite3.Connection, batch: list[_Rows]) -> None:

@@ -41,14 +41,12 @@ MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 256 * 1024 * 1024
 _SWEEP_S = 1.0
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_STATUS_LINES = {
-    status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode() for status in HTTPStatus
-}
+_STATUS_LINES = {status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n" for status in HTTPStatus}
 _UNSAFE = str.maketrans("\r\n\0", "   ")
 
 
-def status_line(status: int) -> bytes:
-    return _STATUS_LINES.get(status) or f"HTTP/1.1 {status} \r\n".encode()
+def status_line(status: int) -> str:
+    return _STATUS_LINES.get(status) or f"HTTP/1.1 {status} \r\n"
 
 
 def encode_response(response: HttpResponse, *, head: bool, close: bool) -> bytes:
@@ -57,7 +55,7 @@ def encode_response(response: HttpResponse, *, head: bool, close: bool) -> bytes
     A header can never split the response: CR, LF and NUL in a name or value become spaces, and a character
     outside Latin-1 becomes `?`.
     """
-    lines = [status_line(response.status).decode("latin-1")]
+    lines = [status_line(response.status)]
     has_length = False
     for name, value in response.headers:
         lowered = name.lower().translate(_UNSAFE)
