@@ -198,11 +198,13 @@ def render(scenario: Scenario, results: list[ServerRuns], args: argparse.Namespa
         "",
         "| operation | load | "
         + " | ".join(f"{n} req/s" for n in names)
-        + " | ratio | "
+        + " | "
+        + "".join(f"{n} ÷ moto | " for n in names if n != "moto")
         + " | ".join(f"{n} CPU µs/req" for n in names)
         + " |",
-        "|---|---|" + "---|" * (2 * len(names) + 1),
+        "|---|---|" + "---|" * (2 * len(names) + len([n for n in names if n != "moto"])),
     ]
+    moto = names.index("moto") if "moto" in names else None
     loads = [(f"raw x{c}", "raw", c) for c in args.connections] + [(f"boto3 x{t}", "boto", t) for t in (1, 8)]
     for operation in operations:
         for label, kind, size in loads:
@@ -211,11 +213,19 @@ def render(scenario: Scenario, results: list[ServerRuns], args: argparse.Namespa
             cpus = [
                 f"{run.cpu_us_per_request:.0f}" if run and run.cpu_us_per_request else "—" for run in runs
             ]
-            ratio = "—"
-            if len(runs) == 2 and runs[0] and runs[1] and runs[1].rps:
-                ratio = f"{runs[0].rps / runs[1].rps:.1f}x"
+            base = runs[moto] if moto is not None else None
+            ratios = [
+                f"{run.rps / base.rps:.1f}x" if run and base and base.rps else "—"
+                for name, run in zip(names, runs, strict=True)
+                if name != "moto"
+            ]
             row = (
-                f"| {operation} | {label} | " + " | ".join(rates) + f" | {ratio} | " + " | ".join(cpus) + " |"
+                f"| {operation} | {label} | "
+                + " | ".join(rates)
+                + " | "
+                + "".join(f"{ratio} | " for ratio in ratios)
+                + " | ".join(cpus)
+                + " |"
             )
             lines.append(row)
     if scenario.floor is not None:
@@ -237,7 +247,7 @@ def main(scenario: Scenario, output: Path, argv: list[str] | None = None) -> int
     parser.add_argument(
         "--connections", type=lambda t: tuple(int(p) for p in t.split(",")), default=(1, 8, 64)
     )
-    parser.add_argument("--servers", default="shieldwall,moto")
+    parser.add_argument("--servers", default="shieldwall,shieldwall-w2,moto")
     parser.add_argument("--output", type=Path, default=output)
     args = parser.parse_args(argv)
     wrk = find_wrk(allow_install=False)

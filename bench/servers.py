@@ -43,6 +43,11 @@ def shieldwall_command(port: int, data_dir: Path) -> list[str]:
     return [str(require_executable("shieldwall")), "serve", "--port", str(port), "--data-dir", str(data_dir)]
 
 
+def shieldwall_workers_command(port: int, data_dir: Path) -> list[str]:
+    """`shieldwall serve --workers 2`: a worker process per core of this 2-core machine."""
+    return [*shieldwall_command(port, data_dir), "--workers", "2"]
+
+
 def moto_command(port: int, data_dir: Path) -> list[str]:
     return [str(require_executable("moto_server")), "-H", HOST, "-p", str(port)]
 
@@ -66,6 +71,7 @@ SHIELDWALL_ENV = {
 }
 SPECS = {
     "shieldwall": ServerSpec("shieldwall", shieldwall_command, SHIELDWALL_ENV),
+    "shieldwall-w2": ServerSpec("shieldwall-w2", shieldwall_workers_command, SHIELDWALL_ENV),
     "moto": ServerSpec("moto", moto_command),
     "ceiling": ServerSpec("ceiling", ceiling_command, {"PYTHONPATH": str(PROJECT_ROOT)}),
 }

@@ -43,6 +43,18 @@ class Clock:
             self._offset = 0.0
             self._pinned = False
 
+    def state(self) -> tuple[float, bool] | None:
+        """The offset from real time and whether it was set (None: real time), to share with other processes."""
+        with self._lock:
+            if not self._offset and not self._pinned:
+                return None
+            return self._offset, self._pinned
+
+    def restore(self, state: tuple[float, bool] | None) -> None:
+        """Take the state another process shared (`state()`)."""
+        with self._lock:
+            self._offset, self._pinned = state if state is not None else (0.0, False)
+
     def skew_reference(self) -> datetime:
         if self._pinned:
             return self.now()

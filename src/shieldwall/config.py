@@ -12,6 +12,7 @@ from typing import Literal
 AuthMode = Literal["enforce", "audit", "off"]
 AUTH_MODES: tuple[AuthMode, ...] = ("enforce", "audit", "off")
 DEFAULT_ROOT_KEY = ("test", "test")
+MAX_WORKERS = 64
 
 
 class ConfigError(ValueError):
@@ -32,6 +33,8 @@ class Settings:
     log_level: str = "info"
     # KMS request quotas (ThrottlingException): "off", "on" (AWS's default quotas) or requests per second.
     kms_quotas: str = "off"
+    # Server processes sharing the port and the data directory (each a whole server: one core each).
+    workers: int = 1
 
     @property
     def uses_default_root_key(self) -> bool:
@@ -50,6 +53,12 @@ class Settings:
         if quotas not in ("", "off", "on") and not quotas.isdigit():
             raise ConfigError(
                 f"SHIELDWALL_KMS_QUOTAS must be off, on or a number of requests per second, not `{self.kms_quotas}`"
+            )
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise ConfigError(f"--workers must be between 1 and {MAX_WORKERS}, not {self.workers}")
+        if self.workers > 1 and quotas not in ("", "off"):
+            raise ConfigError(
+                "SHIELDWALL_KMS_QUOTAS counts requests in one process: with it on, serve with --workers 1"
             )
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"--port must be between 0 and 65535, not {self.port}")
@@ -80,6 +89,11 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     except ValueError as exc:
         raise ConfigError(f"SHIELDWALL_PORT must be a number, not `{port}`") from exc
     data_dir = env.get("SHIELDWALL_DATA_DIR")
+    workers = env.get("SHIELDWALL_WORKERS")
+    try:
+        workers_value = int(workers) if workers else None
+    except ValueError as exc:
+        raise ConfigError(f"SHIELDWALL_WORKERS must be a number, not `{workers}`") from exc
     return base.with_overrides(
         host=env.get("SHIELDWALL_HOST"),
         port=port_value,
@@ -91,4 +105,5 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         root_secret_access_key=env.get("SHIELDWALL_ROOT_SECRET_ACCESS_KEY"),
         log_level=env.get("SHIELDWALL_LOG_LEVEL"),
         kms_quotas=env.get("SHIELDWALL_KMS_QUOTAS"),
+        workers=workers_value,
     )

@@ -4,10 +4,11 @@ import json
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from shieldwall.testing import ServerInfo
+from shieldwall.testing import ServerInfo, ShieldwallServer
 
 
 def test_health_is_open_and_lists_services(shieldwall: ServerInfo) -> None:
@@ -53,3 +54,20 @@ def test_reset_forgets_audit_events(shieldwall: ServerInfo) -> None:
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetCallerIdentity"}]
     )["Events"]
     assert events == []
+
+
+def test_a_moved_clock_survives_a_restart(tmp_path: Path) -> None:
+    """The clock is part of the state: keys scheduled for deletion stay past their window after a restart."""
+    server = ShieldwallServer(tmp_path / "data")
+    try:
+        info = server.start()
+        info.admin("clock", {"set": "2031-05-06T07:08:09Z"})
+        server.stop()
+        info = server.start()
+        state = info.admin("clock")
+        assert state["pinned"] is True
+        assert datetime.fromisoformat(state["now"]) - datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC) < timedelta(
+            minutes=5
+        )
+    finally:
+        server.cleanup()

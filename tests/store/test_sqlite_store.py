@@ -370,3 +370,72 @@ def test_second_connection_writes_beside_the_store(store: SqliteStore) -> None:
 )
 def test_prefix_end_bounds_every_string_with_the_prefix(prefix: str, end: str | None) -> None:
     assert prefix_end(prefix) == end
+
+
+def test_another_connections_write_is_observed_and_changes_the_token(tmp_path: Path) -> None:
+    """Worker processes share a data directory: each sees the others' writes from its next `observe()` on."""
+    here, there = SqliteStore(tmp_path), SqliteStore(tmp_path)
+    try:
+        here.observe()
+        before = here.changes()
+        assert not here.observe()
+        put_keys(there, ACCOUNT_A, ["k1"])
+        assert here.changes() == before  # not yet looked
+        assert here.observe()
+        assert here.changes() != before
+        assert not here.observe()
+        with here.read() as view:
+            assert view.get(ACCOUNT_A, Key, "k1") == Key("k1")
+    finally:
+        here.close()
+        there.close()
+
+
+def test_own_writes_change_the_token_at_once(store: SqliteStore) -> None:
+    store.observe()
+    before = store.changes()
+    put_keys(store, ACCOUNT_A, ["k1"])
+    assert store.changes() != before
+
+
+def test_audit_writes_do_not_change_the_token(store: SqliteStore) -> None:
+    """Every request writes an audit event: that must not empty the caches the records feed."""
+    store.observe()
+    before = store.changes()
+    other = store.connect()
+    try:
+        other.execute(
+            "INSERT INTO audit_events (event_id, account, region, event_time, event_name, event_source, read_only,"
+            " body) VALUES ('e', '1', 'r', 0, 'n', 's', 'true', '{}')"
+        )
+    finally:
+        other.close()
+    assert not store.observe()
+    assert store.changes() == before
+
+
+def test_the_clock_state_is_shared_and_reset_clears_it(tmp_path: Path) -> None:
+    here, there = SqliteStore(tmp_path), SqliteStore(tmp_path)
+    try:
+        assert there.clock_state() is None
+        here.observe()
+        there.save_clock_state((3600.0, False))
+        assert here.observe()
+        assert here.clock_state() == (3600.0, False)
+        there.reset()
+        assert here.observe()
+        assert here.clock_state() is None
+    finally:
+        here.close()
+        there.close()
+
+
+def test_reset_changes_the_generation_even_with_nothing_to_delete(tmp_path: Path) -> None:
+    here, there = SqliteStore(tmp_path), SqliteStore(tmp_path)
+    try:
+        here.observe()
+        there.reset()
+        assert here.observe()
+    finally:
+        here.close()
+        there.close()

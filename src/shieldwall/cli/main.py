@@ -8,6 +8,7 @@ import gc
 import logging
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from shieldwall import __version__
@@ -53,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         "--auth", choices=AUTH_MODES, help="enforce (default), audit or off (SHIELDWALL_AUTH)"
     )
     serve_cmd.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve_cmd.add_argument(
+        "--workers",
+        type=int,
+        help="server processes sharing the port and data directory (SHIELDWALL_WORKERS, default 1)",
+    )
     policy.register(commands)
     explain.register(commands)
     admin.register(commands)
@@ -61,25 +67,49 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = from_env().with_overrides(
-        host=args.host, port=args.port, data_dir=args.data_dir, auth=args.auth, log_level=args.log_level
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        auth=args.auth,
+        log_level=args.log_level,
+        workers=args.workers,
     )
     return settings.checked()
 
 
 def serve(settings: Settings) -> int:
+    process = "[%(process)d]" if settings.workers > 1 else ""
+    logging.basicConfig(
+        level=settings.log_level.upper(), format=f"%(asctime)s %(levelname)s %(name)s{process}: %(message)s"
+    )
+    sock = bind(settings.host, settings.port)
+    announce = functools.partial(_announce, settings, sock)
+    if settings.workers == 1:
+        return serve_one(settings, sock, announce=announce)
+    from shieldwall.cli.workers import run_workers
+
+    return run_workers(settings, sock, functools.partial(serve_one, settings, shared=True), announce)
+
+
+def serve_one(
+    settings: Settings,
+    sock: socket.socket,
+    *,
+    shared: bool = False,
+    announce: Callable[[], None] | None = None,
+) -> int:
+    """One server process on the listening socket `sock` (`shared` with other worker processes or not)."""
     from shieldwall.gateway.app import dispatch
     from shieldwall.gateway.http_server import HttpServer
     from shieldwall.gateway.runtime import build_runtime
 
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    sock = bind(settings.host, settings.port)
     runtime = build_runtime(settings)
     try:
         settle_heap()
-        _announce(settings, sock)
-        HttpServer(functools.partial(dispatch, rt=runtime), runtime.audit.flush).run_until_stopped(sock)
+        if announce is not None:
+            announce()
+        server = HttpServer(functools.partial(dispatch, rt=runtime), runtime.audit.flush, shared=shared)
+        server.run_until_stopped(sock)
     finally:
         runtime.close()
     return 0

@@ -4,12 +4,13 @@ only)."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from shieldwall import __version__
 from shieldwall.accounts import create_account, list_accounts
 from shieldwall.auth.verifier import verify
-from shieldwall.clock import fmt_iso8601, parse_iso8601
+from shieldwall.clock import Clock, fmt_iso8601, parse_iso8601
 from shieldwall.config import is_loopback
 from shieldwall.errors import AwsError
 from shieldwall.gateway.admin_explain import handle_explain, is_explain_path
@@ -47,7 +48,8 @@ def health(rt: Runtime) -> dict[str, Any]:
     services = {
         name: ("available" if implemented.get(name) else "not implemented") for name in sorted(SERVICES)
     }
-    return {"status": "running", "version": __version__, "services": services}
+    # `process`: which worker answered (`serve --workers N` runs N processes behind one port).
+    return {"status": "running", "version": __version__, "process": os.getpid(), "services": services}
 
 
 def _is_admin(request: HttpRequest, rt: Runtime) -> bool:
@@ -119,11 +121,12 @@ def _move_clock(request: HttpRequest, rt: Runtime) -> HttpResponse:
             seconds = body["advance_seconds"]
             if isinstance(seconds, bool) or not isinstance(seconds, int | float):
                 raise ValueError("`advance_seconds` must be a number")
-            rt.clock.advance(float(seconds))
+            rt.move_clock(lambda clock: clock.advance(float(seconds)))
         elif "set" in body:
-            rt.clock.set(parse_iso8601(str(body["set"])))
+            when = parse_iso8601(str(body["set"]))
+            rt.move_clock(lambda clock: clock.set(when))
         elif body.get("reset"):
-            rt.clock.reset()
+            rt.move_clock(Clock.reset)
         else:
             raise ValueError('send {"advance_seconds": N}, {"set": "<ISO 8601>"} or {"reset": true}')
     except ValueError as error:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors

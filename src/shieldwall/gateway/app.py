@@ -59,6 +59,7 @@ def handle(request: HttpRequest, rt: Runtime) -> HttpResponse:
 
 def dispatch(request: HttpRequest, rt: Runtime) -> HttpResponse:
     """Answer one request: the admin surface under `/_shieldwall/`, the pipeline for everything else."""
+    rt.observe()
     if request.raw_path.startswith(admin.PREFIX):
         return admin.handle(request, rt)
     return handle(request, rt)

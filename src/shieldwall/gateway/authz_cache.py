@@ -2,9 +2,10 @@
 
 A signed request of an IAM user needs the user's compiled policies and, when a policy asks, the tags of the user
 and of the resource. Reading them costs several record decodes per request, yet they change only when a record
-is written, and every record write goes through the store's one connection: `SqliteStore.changes()` counts
-them. So each entry is kept while that count is unchanged, and the first request after any write (a new policy
-version, a detached policy, a tag) reads afresh: changes are visible on the very next request, as in IAM.
+is written, and every record write changes `SqliteStore.changes()` (another worker process's write from the
+next request on, when the server observes it). So each entry is kept while that token is unchanged, and the
+first request after any write (a new policy version, a detached policy, a tag) reads afresh: changes are
+visible on the very next request, as in IAM.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ ALLOWS_NOTHING = compile_document({"Version": "2012-10-17", "Statement": []}, "s
 class AuthorizationCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._token = -1
+        self._token: object = None
         self._policies: dict[Owner, PolicySet] = {}
         self._principal_tags: dict[Owner, Mapping[str, str]] = {}
         self._resource_tags: dict[str, Mapping[str, str]] = {}
@@ -130,9 +131,9 @@ class AuthorizationCache:
         return composed
 
     def clear(self) -> None:
-        self._renew(-1)
+        self._renew(None)
 
-    def _renew(self, token: int) -> None:
+    def _renew(self, token: object) -> None:
         with self._lock:
             self._token = token
             self._policies.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from shieldwall.accounts import AccountRootResolver
@@ -19,7 +20,7 @@ from shieldwall.services.registry import Services, build_services
 from shieldwall.services.sts.credentials import SessionResolver
 from shieldwall.store.rootkey import load_or_create_root_key
 from shieldwall.store.sealing import Sealer
-from shieldwall.store.sqlite import SqliteStore
+from shieldwall.store.sqlite import ClockState, SqliteStore
 
 log = logging.getLogger("shieldwall")
 
@@ -35,6 +36,25 @@ class Runtime:
     root_key: bytes = field(repr=False)
     explanations: ExplanationLog = field(default_factory=ExplanationLog)
     authz_cache: AuthorizationCache = field(default_factory=AuthorizationCache)
+    shared_clock: ClockState = None  # the clock's state as last read from the store
+
+    def observe(self) -> None:
+        """Catch up with what other processes serving the same data directory wrote (`--workers`): caches keyed
+        on `store.changes()` notice by themselves; the service clock is taken over here. Once per request."""
+        if self.store.observe():
+            shared = self.store.clock_state()
+            if shared != self.shared_clock:
+                self.shared_clock = shared
+                self.clock.restore(shared)
+
+    def move_clock(self, move: Callable[[Clock], object]) -> None:
+        """Move the service clock for every process: read, moved and written back under the store's write lock,
+        so two moves at once both count."""
+        with self.store.transaction():
+            self.clock.restore(self.store.clock_state())
+            move(self.clock)
+            self.shared_clock = self.clock.state()
+            self.store.save_clock_state(self.shared_clock)
 
     def close(self) -> None:
         self.audit.close()
@@ -45,6 +65,7 @@ class Runtime:
         self.audit.flush()
         self.store.reset()
         self.clock.reset()
+        self.shared_clock = None
         self.explanations.clear()
         self.authz_cache.clear()
 
@@ -80,4 +101,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         log.warning(
             "authentication is OFF: any access key acts as the root user of account %s", settings.account_id
         )
-    return Runtime(settings, clock, store, audit, resolver, services, root_key)
+    runtime = Runtime(settings, clock, store, audit, resolver, services, root_key)
+    shared = store.clock_state()
+    if shared is not None:  # the clock was moved before a restart, or by another worker
+        runtime.shared_clock = shared
+        clock.restore(shared)
+    return runtime

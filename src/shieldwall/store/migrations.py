@@ -91,6 +91,32 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX audit_resources_by_type ON audit_resources (resource_type, seq)",
         ),
     ),
+    Migration(
+        4,
+        "a generation every process can watch, and the service clock they share",
+        (
+            # Several worker processes may serve one data directory. Each keeps caches derived from the records
+            # and must notice another's writes: every write of a record or of the clock bumps this one number,
+            # which a worker reads once per request (`SqliteStore.observe`).
+            """CREATE TABLE store_generation (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                value INTEGER NOT NULL
+            )""",
+            "INSERT INTO store_generation (id, value) VALUES (1, 0)",
+            # The admin clock's offset from real time, one row while it is moved; no row is real time.
+            """CREATE TABLE service_clock (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                offset_seconds REAL NOT NULL,
+                pinned INTEGER NOT NULL
+            )""",
+            *(
+                f"""CREATE TRIGGER {table}_{event}_bumps_generation AFTER {event.upper()} ON {table}
+                    BEGIN UPDATE store_generation SET value = value + 1; END"""
+                for table in ("records", "service_clock")
+                for event in ("insert", "update", "delete")
+            ),
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -1,8 +1,8 @@
 """Records read on the hot path, kept while the store is unchanged.
 
-Every record write goes through the store's one connection and bumps `SqliteStore.changes()`; an entry is kept
-while that count holds, so the first read after any write reads afresh and a change shows on the very next
-request. An operation that is authorized and then served reads the same record twice: with this cache it is
+Every record write changes `SqliteStore.changes()` (this process's at once, another worker's when the server
+observes it at the start of the next request); an entry is kept while that token holds, so the first read after
+any write reads afresh and a change shows on the very next request. An operation that is authorized and then served reads the same record twice: with this cache it is
 decoded once per write instead. Cached records are shared: code that changes one reads it afresh inside its
 transaction and never mutates what the cache returns.
 """
@@ -23,7 +23,7 @@ class ReadCache:
     def __init__(self, limit: int = _LIMIT) -> None:
         self._lock = threading.Lock()
         self._store: Store | None = None
-        self._token = -1
+        self._token: object = None
         self._limit = limit
         self._entries: dict[Hashable, Any] = {}
 

@@ -11,6 +11,11 @@ writers (the audit log's background thread) open their own connection with `conn
 beside one writer, writers take the write lock up front (`BEGIN IMMEDIATE`) and wait for each other up to the
 busy timeout instead of failing on a stale snapshot.
 
+Processes: `shieldwall serve --workers N` runs N processes on one database, each with its own store. SQLite
+serializes their writes with the same lock. What a process derived from the records (caches keyed on
+`changes()`) must notice the others' writes: every write of a record bumps one counter (a trigger), which
+`observe()` reads once per request.
+
 A transaction opened while one is already active on the same thread nests as a SAVEPOINT. Never hold a
 transaction across an `await`: another request's coroutine on the same thread would land inside it.
 """
@@ -49,8 +54,17 @@ _PUT = (
 _DELETE = "DELETE FROM records WHERE partition = ? AND account = ? AND region = ? AND kind = ? AND key = ?"
 _STATE_TABLES = (
     "SELECT name FROM sqlite_master"
-    " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_version'"
+    " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_version', 'store_generation')"
 )
+_GENERATION = "SELECT value FROM store_generation"
+_BUMP_GENERATION = "UPDATE store_generation SET value = value + 1"
+_CLOCK = "SELECT offset_seconds, pinned FROM service_clock"
+_SAVE_CLOCK = (
+    "INSERT INTO service_clock (id, offset_seconds, pinned) VALUES (1, ?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET offset_seconds = excluded.offset_seconds, pinned = excluded.pinned"
+)
+_CLEAR_CLOCK = "DELETE FROM service_clock"
+ClockState = tuple[float, bool] | None  # (offset from real time in seconds, pinned); None: real time
 
 
 class SqliteStore(Store):
@@ -65,6 +79,7 @@ class SqliteStore(Store):
         self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.RLock()
         self._depth = 0
+        self._generation = -1
         self._closed = False
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._conn = self.connect()
@@ -144,13 +159,40 @@ class SqliteStore(Store):
                 if own_snapshot:
                     self._conn.execute("COMMIT")
 
-    def changes(self) -> int:
-        """Rows this store's connection has written since it opened (rolled-back writes count too).
+    def observe(self) -> bool:
+        """Look for writes other processes made (`shieldwall serve --workers N`): True when there were some since
+        the last call. The server calls it once per request, before anything is read; one indexed read."""
+        with self._lock:
+            self._ensure_open()
+            generation = self._conn.execute(_GENERATION).fetchone()[0]
+        if generation == self._generation:
+            return False
+        self._generation = generation
+        return True
 
-        Every record write goes through this connection, so while the count is unchanged no record has changed
-        and whatever was derived from the records (the authorizer's view of a principal) can be reused.
+    def changes(self) -> tuple[int, int]:
+        """A token that changes whenever a record may have changed: the generation last observed (every process's
+        writes bump it) and the rows this store's own connection has written since it opened (rolled-back writes
+        count too), which shows this process's writes at once.
+
+        While the token holds, whatever was derived from the records (the authorizer's view of a principal) can
+        be reused.
         """
-        return self._conn.total_changes
+        return self._generation, self._conn.total_changes
+
+    def clock_state(self) -> ClockState:
+        """The service clock every process shares: None when it runs in real time."""
+        with self._lock:
+            self._ensure_open()
+            row = self._conn.execute(_CLOCK).fetchone()
+        return None if row is None else (float(row[0]), bool(row[1]))
+
+    def save_clock_state(self, state: ClockState) -> None:
+        with self.transaction():
+            if state is None:
+                self._conn.execute(_CLEAR_CLOCK)
+            else:
+                self._conn.execute(_SAVE_CLOCK, (state[0], int(state[1])))
 
     def reset(self) -> None:
         with self.transaction():
@@ -158,6 +200,7 @@ class SqliteStore(Store):
             tables = [name for (name,) in self._conn.execute(_STATE_TABLES).fetchall()]
             for name in tables:
                 self._conn.execute(f'DELETE FROM "{name}"')
+            self._conn.execute(_BUMP_GENERATION)
 
     def close(self) -> None:
         with self._lock:

@@ -102,8 +102,10 @@ class ShieldwallServer:
         access_key_id: str = "test",
         secret_access_key: str = "test",
         region: str = "us-east-1",
+        workers: int = 1,
     ) -> None:
         self._own_dir = data_dir is None
+        self.workers = workers
         self.data_dir = Path(tempfile.mkdtemp(prefix="shieldwall-")) if data_dir is None else data_dir
         self.auth = auth
         self.extra_env = dict(env or {})
@@ -125,7 +127,7 @@ class ShieldwallServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "a")  # noqa: SIM115
         command = [sys.executable, "-m", "shieldwall", "serve", "--host", "127.0.0.1", "--port", "0"]
-        command += ["--data-dir", str(self.data_dir), "--auth", self.auth]
+        command += ["--data-dir", str(self.data_dir), "--auth", self.auth, "--workers", str(self.workers)]
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=self._log, text=True, env=environment, bufsize=1
         )
