@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -290,3 +291,34 @@ def test_a_denial_served_by_one_worker_is_explained_by_the_other(
     assert explained["action"] == "secretsmanager:ListSecrets"
     assert explained["principal"].endswith(":user/nobody")
     assert "identity-based policies: deny: no applicable Allow" in explained["explanation"]  # the walk
+
+
+def test_never_joins_another_servers_port(tmp_path: Path) -> None:
+    """Worker sockets share their port with each other (SO_REUSEPORT), never with a server already there."""
+    other = socket.socket()
+    other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    other.bind(("127.0.0.1", 0))
+    other.listen()
+    try:
+        port = str(other.getsockname()[1])
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "shieldwall",
+                "serve",
+                "--data-dir",
+                str(tmp_path),
+                "--port",
+                port,
+                "--workers",
+                "2",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        other.close()
+    assert result.returncode != 0
+    assert "Address already in use" in result.stderr

@@ -82,22 +82,17 @@ def serve(settings: Settings) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format=f"%(asctime)s %(levelname)s %(name)s{process}: %(message)s"
     )
-    sock = bind(settings.host, settings.port)
-    announce = functools.partial(_announce, settings, sock)
     if settings.workers == 1:
-        return serve_one(settings, sock, announce=announce)
-    from shieldwall.cli.workers import run_workers
+        sock = bind(settings.host, settings.port)
+        return serve_one(settings, sock, announce=functools.partial(_announce, settings, sock))
+    from shieldwall.cli.workers import bind_workers, run_workers
 
-    return run_workers(settings, sock, functools.partial(serve_one, settings, shared=True), announce)
+    socks = bind_workers(settings.host, settings.port, settings.workers)
+    announce = functools.partial(_announce, settings, socks[0])
+    return run_workers(settings, socks, functools.partial(serve_one, settings), announce)
 
 
-def serve_one(
-    settings: Settings,
-    sock: socket.socket,
-    *,
-    shared: bool = False,
-    announce: Callable[[], None] | None = None,
-) -> int:
+def serve_one(settings: Settings, sock: socket.socket, *, announce: Callable[[], None] | None = None) -> int:
     """One server process on the listening socket `sock` (`shared` with other worker processes or not)."""
     from shieldwall.gateway.app import dispatch
     from shieldwall.gateway.http_server import HttpServer
@@ -108,8 +103,7 @@ def serve_one(
         settle_heap()
         if announce is not None:
             announce()
-        server = HttpServer(functools.partial(dispatch, rt=runtime), runtime.audit.flush, shared=shared)
-        server.run_until_stopped(sock)
+        HttpServer(functools.partial(dispatch, rt=runtime), runtime.audit.flush).run_until_stopped(sock)
     finally:
         runtime.close()
     return 0
@@ -125,12 +119,19 @@ def settle_heap() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int, *, reuse_port: bool = False, listen: bool = True) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host.strip("[]"), port))
-    sock.listen(1024)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host.strip("[]"), port))
+        if listen:
+            sock.listen(1024)
+    except BaseException:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 

@@ -1,8 +1,8 @@
 """`shieldwall serve --workers N`: N server processes on one listening socket and one data directory.
 
-The parent binds the port, creates the root key and brings the database schema up to date, then forks the
-workers before any thread exists; each worker builds its own runtime (store connection, caches, audit log) and
-serves the shared socket. They share everything through the data directory: a write in one is seen by the
+The parent binds a listening socket per worker on the one port (the kernel spreads connections over them),
+creates the root key and brings the database schema up to date, then forks the workers before any thread
+exists; each worker builds its own runtime (store connection, caches, audit log) and serves its socket. They share everything through the data directory: a write in one is seen by the
 others from their next request on (`SqliteStore.observe`), and so is a moved clock (`Runtime.observe`).
 
 The parent only supervises. SIGINT or SIGTERM stops every worker (each finishes what it owes and commits its
@@ -39,14 +39,38 @@ def prepare_data_dir(settings: Settings) -> None:
     SqliteStore(settings.data_dir).close()
 
 
+def bind_workers(host: str, port: int, count: int) -> list[socket.socket]:
+    """A listening socket per worker, all on one port; the kernel spreads new connections over them evenly
+    (Linux's SO_REUSEPORT). Elsewhere the workers share one socket, and whichever is awake first takes a
+    connection, so the spread can be uneven."""
+    from shieldwall.cli.main import bind
+
+    if not sys.platform.startswith("linux"):
+        return [bind(host, port)] * count
+    if port:
+        # Refused, as for one process, when anything listens there already: the port is never joined to another
+        # server's group of sockets.
+        bind(host, port, listen=False).close()
+    socks: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            socks.append(bind(host, port, reuse_port=True))
+            port = socks[0].getsockname()[1]
+    except BaseException:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
 def run_workers(
     settings: Settings,
-    sock: socket.socket,
+    socks: list[socket.socket],
     serve_one: Callable[[socket.socket], int],
     announce: Callable[[], None],
 ) -> int:
-    """Fork `settings.workers` processes running `serve_one(sock)`, `announce` that they serve, and wait for them;
-    the exit status. Connections that arrive before a worker is ready wait in the socket's backlog."""
+    """Fork a process per socket running `serve_one(its socket)`, `announce` that they serve, and wait for them;
+    the exit status. Connections that arrive before a worker is ready wait in its socket's backlog."""
     prepare_data_dir(settings)
     if threading.active_count() != 1:  # a thread would be copied half-way through whatever it was doing
         raise RuntimeError("the workers must be forked before any thread starts")
@@ -63,12 +87,16 @@ def run_workers(
     supervisor = os.getpid()
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        for _ in range(settings.workers):
+        for sock in socks:
             pid = os.fork()
             if pid == 0:
+                for other in set(socks) - {sock}:
+                    other.close()
                 _worker(sock, serve_one, supervisor)
             live.add(pid)
         announce()
+        for sock in set(socks):
+            sock.close()
         status = 0
         while live:
             pid, wait_status = os.wait()

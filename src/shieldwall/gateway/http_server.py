@@ -40,7 +40,6 @@ KEEPALIVE_S = 5.0
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 256 * 1024 * 1024
 _SWEEP_S = 1.0
-_ACCEPT_RETRY_S = 0.1
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _STATUS_LINES = {status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n" for status in HTTPStatus}
 _UNSAFE = str.maketrans("\r\n\0", "   ")
@@ -89,16 +88,13 @@ class HttpServer:
         *,
         keepalive_s: float = KEEPALIVE_S,
         max_body_bytes: int = MAX_BODY_BYTES,
-        shared: bool = False,
     ) -> None:
         self.handler = handler
         self.commit = commit
-        self.shared = shared
         self.keepalive_s = keepalive_s
         self.max_body_bytes = max_body_bytes
         self.connections: set[Connection] = set()
         self._batch: list[tuple[Connection, bytes, bool]] = []
-        self._adopting: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sweeper: asyncio.TimerHandle | None = None
 
@@ -119,58 +115,17 @@ class HttpServer:
         what is owed."""
         loop = asyncio.get_running_loop()
         self._loop = loop
-        server = None
-        if self.shared:
-            sock.setblocking(False)
-            loop.add_reader(sock.fileno(), self._accept_one, sock)
-        else:
-            server = await loop.create_server(lambda: Connection(self), sock=sock)
+        server = await loop.create_server(lambda: Connection(self), sock=sock)
         self._sweeper = loop.call_later(_SWEEP_S, self._sweep)
         try:
             await stop.wait()
         finally:
             self._sweeper.cancel()
-            if server is None:
-                loop.remove_reader(sock.fileno())
-            else:
-                server.close()
+            server.close()
             self._write_batch()
             for connection in list(self.connections):
                 connection.close()
-            if server is not None:
-                await server.wait_closed()
-
-    def _accept_one(self, sock: socket.socket) -> None:
-        """Take one connection from a listening socket other worker processes share (`shared`).
-
-        Every worker is woken for each new connection and one of them gets it; taking one per wake-up spreads a
-        burst of connections over the workers instead of letting the first one awake take them all.
-        """
-        try:
-            conn, _ = sock.accept()
-        except (BlockingIOError, InterruptedError, ConnectionAbortedError):
-            return  # another worker took it
-        except OSError:  # out of file descriptors: stop listening for a moment rather than spin
-            log.warning("accepting a connection failed; retrying in %.1f s", _ACCEPT_RETRY_S, exc_info=True)
-            assert self._loop is not None
-            self._loop.remove_reader(sock.fileno())
-            self._loop.call_later(
-                _ACCEPT_RETRY_S, self._loop.add_reader, sock.fileno(), self._accept_one, sock
-            )
-            return
-        conn.setblocking(False)
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        assert self._loop is not None
-        task = self._loop.create_task(self._adopt(conn))
-        self._adopting.add(task)  # the loop keeps only a weak reference to a task
-        task.add_done_callback(self._adopting.discard)
-
-    async def _adopt(self, conn: socket.socket) -> None:
-        assert self._loop is not None
-        try:
-            await self._loop.connect_accepted_socket(lambda: Connection(self), conn)
-        except OSError:
-            conn.close()
+            await server.wait_closed()
 
     def answer(self, connection: Connection, data: bytes, close: bool) -> None:
         """Queue `data` for `connection`; it is written after this turn's commit, after what the connection was
