@@ -35,11 +35,13 @@ class Worker:
 
     def __init__(self, info: ServerInfo, conn: http.client.HTTPConnection, pid: int) -> None:
         self.info, self.conn, self.pid = info, conn, pid
+        self.request_id: str | None = None  # of the last answer
 
     def send(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Any:
         self.conn.request(method, path, body=body, headers=headers or {})
         response = self.conn.getresponse()
         assert response.getheader("connection") != "close"
+        self.request_id = response.getheader("x-amzn-RequestId")
         return response.status, json.loads(response.read() or b"null")
 
     def admin(self, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -63,6 +65,14 @@ class Worker:
         return self.send("POST", "/", request.body, headers)
 
 
+def user_keys(info: ServerInfo, name: str) -> tuple[str, str]:
+    """A new IAM user's access key pair."""
+    iam = info.client("iam")
+    iam.create_user(UserName=name)
+    keys = iam.create_access_key(UserName=name)["AccessKey"]
+    return keys["AccessKeyId"], keys["SecretAccessKey"]
+
+
 def with_token(params: dict[str, Any]) -> dict[str, Any]:
     """Secrets Manager wants a ClientRequestToken from raw HTTP callers (SDKs fill it in)."""
     return {**params, "ClientRequestToken": str(uuid.uuid4())}
@@ -74,7 +84,7 @@ def one_per_worker(info: ServerInfo, workers: int) -> list[Worker]:
     found: dict[int, Worker] = {}
     spare = []
     for _ in range(400):
-        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
+        conn = http.client.HTTPConnection(host.hostname or "127.0.0.1", host.port, timeout=10)
         worker = Worker(info, conn, 0)
         worker.pid = worker.admin("health")["process"]
         if worker.pid in found:
@@ -130,9 +140,7 @@ def test_a_policy_change_through_one_worker_binds_the_other(
 ) -> None:
     _, info = two_workers
     iam = info.client("iam")
-    iam.create_user(UserName="reader")
-    keys = iam.create_access_key(UserName="reader")["AccessKey"]
-    user = (keys["AccessKeyId"], keys["SecretAccessKey"])
+    user = user_keys(info, "reader")
     info.client("secretsmanager").create_secret(Name="policy/db", SecretString="s3cret")
     first, second = one_per_worker(info, 2)
 
@@ -267,24 +275,11 @@ def test_a_denial_served_by_one_worker_is_explained_by_the_other(
     two_workers: tuple[ShieldwallServer, ServerInfo],
 ) -> None:
     _, info = two_workers
-    iam = info.client("iam")
-    iam.create_user(UserName="nobody")
-    keys = iam.create_access_key(UserName="nobody")["AccessKey"]
+    user = user_keys(info, "nobody")
     first, second = one_per_worker(info, 2)
-    request = AWSRequest(
-        "POST",
-        f"{info.endpoint}/",
-        data=json.dumps({"SecretId": "any"}).encode(),
-        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "secretsmanager.ListSecrets"},
-    )
-    SigV4Auth(
-        Credentials(keys["AccessKeyId"], keys["SecretAccessKey"]), "secretsmanager", info.region
-    ).add_auth(request)
-    first.conn.request("POST", "/", request.body, {k: str(v) for k, v in request.headers.items()})
-    response = first.conn.getresponse()
-    response.read()
-    assert response.status == 400
-    request_id = response.getheader("x-amzn-RequestId")
+    status, answer = first.call("secretsmanager.ListSecrets", {}, user)
+    assert (status, answer["__type"]) == (400, "AccessDeniedException")
+    request_id = first.request_id
 
     explained = second.admin(f"explain/{request_id}")
     assert explained["decision"] == "Deny"

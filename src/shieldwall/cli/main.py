@@ -6,6 +6,7 @@ import argparse
 import functools
 import gc
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -93,7 +94,7 @@ def serve(settings: Settings) -> int:
 
 
 def serve_one(settings: Settings, sock: socket.socket, *, announce: Callable[[], None] | None = None) -> int:
-    """One server process on the listening socket `sock` (`shared` with other worker processes or not)."""
+    """One server process on the listening socket `sock` (its own, or one of `--workers`)."""
     from shieldwall.gateway.app import dispatch
     from shieldwall.gateway.http_server import HttpServer
     from shieldwall.gateway.runtime import build_runtime
@@ -105,6 +106,10 @@ def serve_one(settings: Settings, sock: socket.socket, *, announce: Callable[[],
             announce()
         HttpServer(functools.partial(dispatch, rt=runtime), runtime.audit.flush).run_until_stopped(sock)
     finally:
+        # Stopping: a second signal (Ctrl-C reaches every worker and the supervisor passes SIGTERM on) must not
+        # cut short the commit of what is still pending.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
         runtime.close()
     return 0
 
