@@ -317,3 +317,9 @@ def test_never_joins_another_servers_port(tmp_path: Path) -> None:
         other.close()
     assert result.returncode != 0
     assert "Address already in use" in result.stderr
+
+
+def test_refuses_a_worker_count_that_is_not_a_number(tmp_path: Path) -> None:
+    result = _serve("--data-dir", str(tmp_path), env={"SHIELDWALL_WORKERS": "many"})
+    assert result.returncode == 2
+    assert "SHIELDWALL_WORKERS must be a number, not `many`" in result.stderr

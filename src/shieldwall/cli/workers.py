@@ -1,9 +1,10 @@
-"""`shieldwall serve --workers N`: N server processes on one listening socket and one data directory.
+"""`shieldwall serve --workers N`: N server processes on one port and one data directory.
 
 The parent binds a listening socket per worker on the one port (the kernel spreads connections over them),
 creates the root key and brings the database schema up to date, then forks the workers before any thread
-exists; each worker builds its own runtime (store connection, caches, audit log) and serves its socket. They share everything through the data directory: a write in one is seen by the
-others from their next request on (`SqliteStore.observe`), and so is a moved clock (`Runtime.observe`).
+exists; each worker builds its own runtime (store connection, caches, audit log) and serves its socket. They
+share everything through the data directory: a write in one is seen by the others from their next request on
+(`SqliteStore.observe`), and so is a moved clock (`Runtime.observe`).
 
 The parent only supervises. SIGINT or SIGTERM stops every worker (each finishes what it owes and commits its
 audit events). A worker that exits on its own stops the rest too: a server with a missing worker would answer
@@ -94,6 +95,8 @@ def run_workers(
                     other.close()
                 _worker(sock, serve_one, supervisor)
             live.add(pid)
+        if stopping:  # a signal came while the workers were being forked: stop those it missed
+            stop(signal.SIGTERM, None)
         announce()
         for sock in set(socks):
             sock.close()
