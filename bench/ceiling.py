@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from shieldwall.cli.main import bind
+from shieldwall.cli.listen import bind
 from shieldwall.gateway.http_server import HttpServer
 from shieldwall.http import HttpRequest, HttpResponse
 

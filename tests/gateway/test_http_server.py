@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import pytest
 import uvloop
 
-from shieldwall.cli.main import bind
+from shieldwall.cli.listen import bind
 from shieldwall.gateway.http_server import KEEPALIVE_S, Connection, HttpServer, encode_response
 from shieldwall.http import HttpRequest, HttpResponse
 from shieldwall.testing import ServerInfo

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from shieldwall import __version__
 from shieldwall.cli import admin, explain, policy
+from shieldwall.cli.listen import bind, bind_workers
 from shieldwall.config import AUTH_MODES, ConfigError, Settings, from_env
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -86,7 +87,7 @@ def serve(settings: Settings) -> int:
     if settings.workers == 1:
         sock = bind(settings.host, settings.port)
         return serve_one(settings, sock, announce=functools.partial(_announce, settings, sock))
-    from shieldwall.cli.workers import bind_workers, run_workers
+    from shieldwall.cli.workers import run_workers
 
     socks = bind_workers(settings.host, settings.port, settings.workers)
     announce = functools.partial(_announce, settings, socks[0])
@@ -122,23 +123,6 @@ def settle_heap() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
-
-
-def bind(host: str, port: int, *, reuse_port: bool = False, listen: bool = True) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if reuse_port:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host.strip("[]"), port))
-        if listen:
-            sock.listen(1024)
-    except BaseException:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
 
 
 def _announce(settings: Settings, sock: socket.socket) -> None:

@@ -40,30 +40,6 @@ def prepare_data_dir(settings: Settings) -> None:
     SqliteStore(settings.data_dir).close()
 
 
-def bind_workers(host: str, port: int, count: int) -> list[socket.socket]:
-    """A listening socket per worker, all on one port; the kernel spreads new connections over them evenly
-    (Linux's SO_REUSEPORT). Elsewhere the workers share one socket, and whichever is awake first takes a
-    connection, so the spread can be uneven."""
-    from shieldwall.cli.main import bind
-
-    if not sys.platform.startswith("linux"):
-        return [bind(host, port)] * count
-    if port:
-        # Refused, as for one process, when anything listens there already: the port is never joined to another
-        # server's group of sockets.
-        bind(host, port, listen=False).close()
-    socks: list[socket.socket] = []
-    try:
-        for _ in range(count):
-            socks.append(bind(host, port, reuse_port=True))
-            port = socks[0].getsockname()[1]
-    except BaseException:
-        for sock in socks:
-            sock.close()
-        raise
-    return socks
-
-
 def run_workers(
     settings: Settings,
     socks: list[socket.socket],
