@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from shieldwall.testing import ShieldwallServer
 
 
@@ -78,3 +80,22 @@ def test_auth_off_lets_any_key_act_as_root(tmp_path: Path) -> None:
         assert "authentication is OFF" in server.log_path.read_text()
     finally:
         server.stop()
+
+
+def test_kms_quotas_need_a_single_worker(tmp_path: Path) -> None:
+    result = _serve("--data-dir", str(tmp_path), "--workers", "2", env={"SHIELDWALL_KMS_QUOTAS": "on"})
+    assert result.returncode == 2
+    assert "--workers 1" in result.stderr
+
+
+@pytest.mark.parametrize("workers", ["0", "65"])
+def test_refuses_a_worker_count_out_of_range(tmp_path: Path, workers: str) -> None:
+    result = _serve("--data-dir", str(tmp_path), env={"SHIELDWALL_WORKERS": workers})
+    assert result.returncode == 2
+    assert "--workers must be between 1 and 64" in result.stderr
+
+
+def test_refuses_a_worker_count_that_is_not_a_number(tmp_path: Path) -> None:
+    result = _serve("--data-dir", str(tmp_path), env={"SHIELDWALL_WORKERS": "many"})
+    assert result.returncode == 2
+    assert "SHIELDWALL_WORKERS must be a number, not `many`" in result.stderr

@@ -248,29 +248,6 @@ def test_a_worker_that_dies_takes_the_server_down(tmp_path: Path) -> None:
         server.stop()
 
 
-def _serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "shieldwall", "serve", "--port", "0", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=30,
-    )
-
-
-def test_kms_quotas_need_a_single_worker(tmp_path: Path) -> None:
-    result = _serve("--data-dir", str(tmp_path), "--workers", "2", env={"SHIELDWALL_KMS_QUOTAS": "on"})
-    assert result.returncode == 2
-    assert "--workers 1" in result.stderr
-
-
-@pytest.mark.parametrize("workers", ["0", "65"])
-def test_refuses_a_worker_count_out_of_range(tmp_path: Path, workers: str) -> None:
-    result = _serve("--data-dir", str(tmp_path), env={"SHIELDWALL_WORKERS": workers})
-    assert result.returncode == 2
-    assert "--workers must be between 1 and 64" in result.stderr
-
-
 def test_a_denial_served_by_one_worker_is_explained_by_the_other(
     two_workers: tuple[ShieldwallServer, ServerInfo],
 ) -> None:
@@ -317,9 +294,3 @@ def test_never_joins_another_servers_port(tmp_path: Path) -> None:
         other.close()
     assert result.returncode != 0
     assert "Address already in use" in result.stderr
-
-
-def test_refuses_a_worker_count_that_is_not_a_number(tmp_path: Path) -> None:
-    result = _serve("--data-dir", str(tmp_path), env={"SHIELDWALL_WORKERS": "many"})
-    assert result.returncode == 2
-    assert "SHIELDWALL_WORKERS must be a number, not `many`" in result.stderr

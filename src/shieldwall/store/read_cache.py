@@ -2,8 +2,8 @@
 
 Every record write changes `SqliteStore.changes()` (this process's at once, another worker's when the server
 observes it at the start of the next request); an entry is kept while that token holds, so the first read after
-any write reads afresh and a change shows on the very next request. An operation that is authorized and then served reads the same record twice: with this cache it is
-decoded once per write instead. Cached records are shared: code that changes one reads it afresh inside its
+any write reads afresh and a change shows on the very next request. An operation that is authorized and then
+served reads the same record twice: with this cache it is decoded once per write instead. Cached records are shared: code that changes one reads it afresh inside its
 transaction and never mutates what the cache returns.
 """
 
