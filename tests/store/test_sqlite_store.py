@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from shieldwall.store import Scope, StoreError, codec, migrations
+from shieldwall.store.beacon import Beacon
 from shieldwall.store.sqlite import SqliteStore, prefix_end
 
 ACCOUNT_A = Scope("aws", "111111111111", "us-east-1")
@@ -439,3 +442,81 @@ def test_reset_changes_the_generation_even_with_nothing_to_delete(tmp_path: Path
     finally:
         here.close()
         there.close()
+
+
+def _bump_many(data_dir: Path, times: int, go: Any) -> None:
+    beacon = Beacon(data_dir)
+    try:
+        go.wait(60)
+        for _ in range(times):
+            beacon.bump()
+    finally:
+        beacon.close()
+
+
+def test_bumps_from_several_processes_are_never_lost(tmp_path: Path) -> None:
+    """Each bump is a read and a write under the file's lock: a lost one could bring back a value a reader saw,
+    and that reader would miss a write."""
+    context = multiprocessing.get_context("spawn")
+    go = context.Event()
+    workers = [context.Process(target=_bump_many, args=(tmp_path, 20_000, go)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    go.set()
+    _bump_many(tmp_path, 20_000, go)
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    beacon = Beacon(tmp_path)
+    try:
+        assert beacon.read() == 80_000
+    finally:
+        beacon.close()
+
+
+def test_only_committed_writes_move_the_generation(tmp_path: Path) -> None:
+    here, there = SqliteStore(tmp_path), SqliteStore(tmp_path)
+    try:
+        here.observe()
+        with there.read() as view:
+            view.get(ACCOUNT_A, Key, "k1")
+        with there.transaction():
+            pass
+        assert not here.observe()
+        with pytest.raises(RuntimeError), there.transaction() as tx:
+            tx.put(ACCOUNT_A, "k1", Key("k1"))
+            raise RuntimeError("rolled back")
+        assert not here.observe()
+        put_keys(there, ACCOUNT_A, ["k1"])
+        assert here.observe()
+    finally:
+        here.close()
+        there.close()
+
+
+def test_a_database_from_before_the_shared_generation_upgrades(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "shieldwall.db", isolation_level=None)
+    try:
+        migrations.apply(conn, migrations.MIGRATIONS[:4])
+        conn.execute(
+            "INSERT INTO records (partition, account, region, kind, key, body) VALUES (?, ?, ?, ?, ?, ?)",
+            ("aws", "111111111111", "us-east-1", "k", "kept", "{}"),
+        )
+    finally:
+        conn.close()
+    store = SqliteStore(tmp_path)
+    try:
+        store.observe()
+        put_keys(store, ACCOUNT_A, ["k1"])
+        tables = {row[0] for row in store.connect().execute("SELECT name FROM sqlite_master")}
+        assert "store_generation" not in tables
+        assert not any(name.endswith("_bumps_generation") for name in tables)
+        with store.read() as view:
+            assert view.get(ACCOUNT_A, Key, "k1") == Key("k1")
+    finally:
+        store.close()
+    conn = sqlite3.connect(tmp_path / "shieldwall.db")
+    try:
+        assert conn.execute("SELECT count(*) FROM records WHERE key = 'kept'").fetchone()[0] == 1
+    finally:
+        conn.close()

@@ -117,6 +117,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        5,
+        "the generation moves to shared memory",
+        (
+            # Reading the generation from the database cost every request a read transaction; the processes now
+            # share it through a memory-mapped file (`store.beacon`), bumped by each committed write.
+            *(
+                f"DROP TRIGGER {table}_{event}_bumps_generation"
+                for table in ("records", "service_clock")
+                for event in ("insert", "update", "delete")
+            ),
+            "DROP TABLE store_generation",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

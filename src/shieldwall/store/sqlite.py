@@ -13,8 +13,8 @@ busy timeout instead of failing on a stale snapshot.
 
 Processes: `shieldwall serve --workers N` runs N processes on one database, each with its own store. SQLite
 serializes their writes with the same lock. What a process derived from the records (caches keyed on
-`changes()`) must notice the others' writes: every write of a record bumps one counter (a trigger), which
-`observe()` reads once per request.
+`changes()`) must notice the others' writes: every committed write bumps a counter in shared memory
+(`store.beacon`), which `observe()` reads once per request.
 
 A transaction opened while one is already active on the same thread nests as a SAVEPOINT. Never hold a
 transaction across an `await`: another request's coroutine on the same thread would land inside it.
@@ -32,6 +32,7 @@ from typing import Literal
 
 from shieldwall.store import codec, migrations
 from shieldwall.store.base import Reader, Scope, Store, StoreError, Transaction
+from shieldwall.store.beacon import Beacon
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +55,8 @@ _PUT = (
 _DELETE = "DELETE FROM records WHERE partition = ? AND account = ? AND region = ? AND kind = ? AND key = ?"
 _STATE_TABLES = (
     "SELECT name FROM sqlite_master"
-    " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_version', 'store_generation')"
+    " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_version'"
 )
-_GENERATION = "SELECT value FROM store_generation"
-_BUMP_GENERATION = "UPDATE store_generation SET value = value + 1"
 _CLOCK = "SELECT offset_seconds, pinned FROM service_clock"
 _SAVE_CLOCK = (
     "INSERT INTO service_clock (id, offset_seconds, pinned) VALUES (1, ?, ?)"
@@ -88,6 +87,11 @@ class SqliteStore(Store):
         except BaseException:
             self._conn.close()
             raise
+        try:
+            self._beacon = Beacon(self.data_dir)
+        except OSError as exc:
+            self._conn.close()
+            raise StoreError(f"cannot open {self.data_dir / 'shieldwall.generation'}: {exc}") from exc
         self._checkpointer = Checkpointer(self.connect())
 
     def connect(self) -> sqlite3.Connection:
@@ -113,12 +117,15 @@ class SqliteStore(Store):
                 with self._savepoint() as nested:
                     yield nested
                 return
+            written = self._conn.total_changes
             self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             tx = _SqliteTransaction(self._conn)
             try:
                 yield tx
                 self._conn.execute("COMMIT")
+                if self._conn.total_changes != written:
+                    self._beacon.bump()  # after the commit: whoever sees the new value sees the write
             except BaseException:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
@@ -161,10 +168,10 @@ class SqliteStore(Store):
 
     def observe(self) -> bool:
         """Look for writes other processes made (`shieldwall serve --workers N`): True when there were some since
-        the last call. The server calls it once per request, before anything is read; one indexed read."""
-        with self._lock:
-            self._ensure_open()
-            generation = self._conn.execute(_GENERATION).fetchone()[0]
+        the last call. The server calls it once per request, before anything is read; one load from shared
+        memory."""
+        self._ensure_open()
+        generation = self._beacon.read()
         if generation == self._generation:
             return False
         self._generation = generation
@@ -200,7 +207,7 @@ class SqliteStore(Store):
             tables = [name for (name,) in self._conn.execute(_STATE_TABLES).fetchall()]
             for name in tables:
                 self._conn.execute(f'DELETE FROM "{name}"')
-            self._conn.execute(_BUMP_GENERATION)
+        self._beacon.bump()  # even when there was nothing to delete: every process starts afresh
 
     def close(self) -> None:
         with self._lock:
@@ -208,6 +215,7 @@ class SqliteStore(Store):
                 self._closed = True
                 self._checkpointer.stop()
                 self._conn.close()
+                self._beacon.close()
 
     def _ensure_open(self) -> None:
         if self._closed:
