@@ -39,7 +39,7 @@ def handle(request: HttpRequest, rt: Runtime) -> HttpResponse:
         for step in PIPELINE:
             step(ctx, rt)
     except AwsError as error:
-        ctx.error = error
+        ctx.error = error.with_traceback(None)  # its frames would hold ctx in a cycle
     except Exception:
         log.exception("internal error in %s %s (request %s)", ctx.service, ctx.operation_name, ctx.request_id)
         ctx.error = internal_error()
@@ -54,6 +54,9 @@ def handle(request: HttpRequest, rt: Runtime) -> HttpResponse:
         record_audit_event(ctx, rt)
     except Exception:
         log.exception("could not record the audit event of request %s", ctx.request_id)
+    # The call's judge refers back to ctx; without that cycle (or the error's), reference counting frees the
+    # request here instead of leaving it to the cycle collector (which cost about 5% of a GetSecretValue).
+    ctx.call = None
     return response
 
 
