@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shieldwall.audit.events import build_event
-from shieldwall.audit.log import AuditLog
+from shieldwall.audit.log import INDEX_EVERY, AuditLog
 from shieldwall.errors import AwsError
 from shieldwall.spec.loader import operation_model
 from shieldwall.store import StoreError
@@ -455,3 +455,70 @@ def test_a_trail_written_before_the_resources_migration_is_still_found(tmp_path:
     finally:
         log.close()
         store.close()
+
+
+def _resource_rows(store: SqliteStore) -> int:
+    conn = store.connect()
+    try:
+        count: int = conn.execute("SELECT count(*) FROM audit_resources").fetchone()[0]
+    finally:
+        conn.close()
+    return count
+
+
+def _bob_event(n: int = 0) -> dict[str, Any]:
+    return make_event(
+        at=T0 + timedelta(milliseconds=n), resources=[{"ARN": BOB_ARN, "type": "AWS::IAM::User"}]
+    )
+
+
+def test_resource_rows_are_written_for_many_events_at_once(store: SqliteStore, audit: AuditLog) -> None:
+    """A request's commit holds its event only; the resource rows follow in the commit that crosses
+    INDEX_EVERY waiting resources, for every event before it."""
+    record_all(audit, [_bob_event(n) for n in range(INDEX_EVERY - 1)])
+    assert _resource_rows(store) == 0
+    record_all(audit, [_bob_event(INDEX_EVERY)])
+    assert _resource_rows(store) == INDEX_EVERY
+    record_all(audit, [_bob_event(INDEX_EVERY + 1)])
+    assert _resource_rows(store) == INDEX_EVERY
+
+
+def test_a_lookup_by_resource_finds_events_not_yet_indexed_from_any_writer(tmp_path: Path) -> None:
+    """Another worker process's events are found by resource as soon as it has committed them."""
+    here_store, there_store = SqliteStore(tmp_path), SqliteStore(tmp_path)
+    here, there = AuditLog(here_store), AuditLog(there_store)
+    try:
+        mine, theirs = _bob_event(1), _bob_event(2)
+        record_all(here, [mine])
+        record_all(there, [theirs])
+        assert _resource_rows(here_store) == 0
+        for key, value in (
+            ("ResourceName", "bob"),
+            ("ResourceName", BOB_ARN),
+            ("ResourceType", "AWS::IAM::User"),
+        ):
+            page = here.lookup(ACCOUNT, REGION, [{"AttributeKey": key, "AttributeValue": value}])
+            assert ids_of(page) == [theirs["eventID"], mine["eventID"]], (key, value)
+        assert _resource_rows(here_store) == 2
+        later = _bob_event(3)
+        record_all(there, [later])
+        page = here.lookup(ACCOUNT, REGION, [{"AttributeKey": "ResourceName", "AttributeValue": "bob"}])
+        assert ids_of(page) == [later["eventID"], theirs["eventID"], mine["eventID"]]
+        assert _resource_rows(here_store) == 3
+    finally:
+        here.close()
+        there.close()
+        here_store.close()
+        there_store.close()
+
+
+def test_events_after_a_reset_are_indexed_from_the_start(store: SqliteStore, audit: AuditLog) -> None:
+    record_all(audit, [_bob_event(n) for n in range(3)])
+    audit.lookup(ACCOUNT, REGION, [{"AttributeKey": "ResourceName", "AttributeValue": "bob"}])
+    store.reset()
+    fresh = _bob_event(10)
+    record_all(audit, [fresh])
+    page = audit.lookup(
+        ACCOUNT, REGION, [{"AttributeKey": "ResourceType", "AttributeValue": "AWS::IAM::User"}]
+    )
+    assert ids_of(page) == [fresh["eventID"]]

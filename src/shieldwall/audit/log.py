@@ -4,9 +4,13 @@
 (`gateway.http_server`) calls `flush` once per event-loop turn, before it writes that turn's responses (group
 commit): an acknowledged request always has its event on disk, and under load one commit serves many requests.
 Events live in `audit_events`, one row per event with the lookup attributes in indexed columns and the full event
-JSON; each event's resources are rows of `audit_resources`, indexed by type and by short name. A ResourceName lookup
-matches the short name or the ARN: an ARN is looked up by its short name and then found in the event's JSON, so
-each resource costs one row (databases written before this keep a second row per resource, under the ARN).
+JSON. Each event's resources become rows of `audit_resources`, indexed by type and by short name, but not in the
+request's own commit: the event carries its (type, name) pairs in a column, and `index_resources` writes the rows
+for every event not yet indexed, in the commit of every `INDEX_EVERY`th event and before any lookup by resource
+(so a lookup finds every event committed before it, whichever process wrote it). Written one request at a time,
+those rows cost more B-tree pages per commit than the events themselves. A ResourceName lookup matches the short
+name or the ARN: an ARN is looked up by its short name and then found in the event's JSON, so each resource costs
+one row (databases written before schema 3 keep a second row per resource, under the ARN).
 
 `lookup` follows CloudTrail's LookupEvents: at most one lookup attribute, StartTime not after EndTime,
 MaxResults 1..50 (default 50), newest first, and a NextToken that only works with the parameters it came from.
@@ -46,12 +50,19 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _DOUBLE_COUNTED = frozenset("_ ,\n")
 
-_COLUMNS = "event_id, account, region, event_time, event_name, event_source, read_only, username, access_key_id, body"
-_INSERT_EVENT = f"INSERT INTO audit_events ({_COLUMNS}) VALUES ({', '.join('?' * 10)})"
-_INSERT_NUMBERED = f"INSERT INTO audit_events (seq, {_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+_COLUMNS = (
+    "event_id, account, region, event_time, event_name, event_source, read_only, username, access_key_id, body,"
+    " resources"
+)
+_INSERT_EVENT = f"INSERT INTO audit_events ({_COLUMNS}) VALUES ({', '.join('?' * 11)})"
 _INSERT_RESOURCE = (
     "INSERT OR IGNORE INTO audit_resources (seq, resource_type, resource_name) VALUES (?, ?, ?)"
 )
+# Resource rows are written once this many resources are waiting (and before every lookup by resource).
+INDEX_EVERY = 512
+_INDEXED = "SELECT seq FROM audit_resources_indexed"
+_SAVE_INDEXED = "INSERT INTO audit_resources_indexed (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq"
+_TO_INDEX = "SELECT seq, resources FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?"
 _SELECT = (
     "SELECT event_id, event_time, seq, event_name, event_source, read_only, username, access_key_id, body"
     " FROM audit_events WHERE account = ? AND region = ? AND event_time >= ? AND event_time <= ?"
@@ -73,6 +84,7 @@ _QUERIES = {key: _SELECT.format(filter=condition) for key, condition in _FILTERS
 _QUERIES["ResourceArn"] = _SELECT.format(
     filter=" AND seq IN (SELECT seq FROM audit_resources WHERE resource_name = ?) AND instr(body, ?) > 0"
 )
+_BY_RESOURCE = frozenset({"ResourceType", "ResourceName", "ResourceArn"})
 # Admin scans (explain): the newest SCAN_LIMIT events by arrival order, filtered on the event's JSON text.
 SCAN_LIMIT = 200_000
 _NEWEST_SEQ = "SELECT coalesce(max(seq), 0) FROM audit_events"
@@ -96,8 +108,8 @@ def _json_time(value: object) -> str:
 
 
 class _Rows(NamedTuple):
-    event: tuple[Any, ...]
-    resources: list[tuple[str, str]]
+    event: tuple[Any, ...]  # the audit_events columns, in `_COLUMNS` order
+    resources: int  # how many (type, name) pairs the event names
 
 
 class AuditLog:
@@ -107,6 +119,7 @@ class AuditLog:
         self._conn = store.connect()
         self._lock = threading.Lock()
         self._pending: list[_Rows] = []
+        self._unindexed = 0  # resource pairs committed by this log since it last wrote resource rows
         self._closed = False
         self.dropped = 0
 
@@ -126,11 +139,26 @@ class AuditLog:
             batch, self._pending = self._pending, []
             if not batch or self._closed:
                 return
+            self._unindexed += sum(rows.resources for rows in batch)
+            index = self._unindexed >= INDEX_EVERY
             try:
-                insert_batch(self._conn, batch)
+                insert_batch(self._conn, batch, index=index)
             except sqlite3.Error:
                 self.dropped += len(batch)
                 logger.exception("could not write %d audit events", len(batch))
+                return
+            if index:
+                self._unindexed = 0
+
+    def index_resources(self) -> None:
+        """Write the resource rows of every committed event (any process's) that has none yet."""
+        if self._closed:
+            raise StoreError("the audit log is closed")
+        self.flush()
+        with self._lock:
+            while not _index_step(self._conn):
+                pass
+            self._unindexed = 0
 
     def close(self) -> None:
         """Commit what is pending and close the log's connection. Close it before the store."""
@@ -171,7 +199,10 @@ class AuditLog:
         elif key is not None:
             params.append(value)
         params.append(limit + 1)
-        self.flush()
+        if key in _BY_RESOURCE:
+            self.index_resources()
+        else:
+            self.flush()
         with self._lock:
             rows = self._conn.execute(_QUERIES[key], params).fetchall()
         page: dict[str, Any] = {"Events": [lookup_item(row) for row in rows[:limit]]}
@@ -237,6 +268,11 @@ class AuditLog:
 def rows_of(event: Mapping[str, Any]) -> _Rows:
     identity = event.get("userIdentity") or {}
     event_id = event["eventID"]
+    resources = [
+        (entry["type"], resource_name(entry["ARN"]))
+        for entry in event.get("resources") or ()
+        if entry.get("type") and entry.get("ARN")
+    ]
     row = (
         event_id,
         event.get("recipientAccountId") or "",
@@ -248,13 +284,9 @@ def rows_of(event: Mapping[str, Any]) -> _Rows:
         username_of(identity),
         identity.get("accessKeyId"),
         _to_json(event),
+        orjson.dumps(resources).decode("utf-8") if resources else None,
     )
-    resources = [
-        (entry["type"], resource_name(entry["ARN"]))
-        for entry in event.get("resources") or ()
-        if entry.get("type") and entry.get("ARN")
-    ]
-    return _Rows(row, resources)
+    return _Rows(row, len(resources))
 
 
 def _read_only(event: Mapping[str, Any]) -> bool:
@@ -264,31 +296,50 @@ def _read_only(event: Mapping[str, Any]) -> bool:
     return is_read_only(event["eventName"], event["eventSource"])
 
 
-def insert_batch(conn: sqlite3.Connection, batch: list[_Rows]) -> None:
-    """Insert `batch` in one transaction; the events are numbered (seq, the rowid) in arrival order.
-
-    A batch whose events name no resources goes in with one `executemany`, SQLite numbering the events. Otherwise
-    the resource rows need their events' seqs: the transaction holds the write lock from its start (IMMEDIATE),
-    so the seqs after the newest are this batch's to hand out, and the resources go in with a second
-    `executemany`. (Reading the newest seq costs a lone request about 4% of its instructions, so a batch that
-    does not need it does not pay it.)
-    """
+def insert_batch(conn: sqlite3.Connection, batch: list[_Rows], *, index: bool = False) -> None:
+    """Insert `batch` in one transaction, SQLite numbering the events (seq, the rowid) in arrival order; with
+    `index`, the resource rows of every event not yet indexed go into the same commit."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if any(rows.resources for rows in batch):
-            first = conn.execute(_NEWEST_SEQ).fetchone()[0] + 1
-            conn.executemany(_INSERT_NUMBERED, [(first + n, *rows.event) for n, rows in enumerate(batch)])
-            conn.executemany(
-                _INSERT_RESOURCE,
-                [(first + n, *resource) for n, rows in enumerate(batch) for resource in rows.resources],
-            )
-        else:
-            conn.executemany(_INSERT_EVENT, [rows.event for rows in batch])
+        conn.executemany(_INSERT_EVENT, [rows.event for rows in batch])
+        if index:
+            while not _index_step(conn, own_transaction=False):
+                pass
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+_INDEX_CHUNK = 4096
+
+
+def _index_step(conn: sqlite3.Connection, *, own_transaction: bool = True) -> bool:
+    """Write the resource rows of up to `_INDEX_CHUNK` events after the last indexed one; True when none is left.
+
+    Seqs are handed out and committed in order under the write lock, so no event can appear below the mark
+    later. (After a reset the mark is gone, with every event: it reads as 0.)
+    """
+    if own_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute(_INDEXED).fetchone()
+        done = found[0] if found is not None else 0
+        events = conn.execute(_TO_INDEX, (done, _INDEX_CHUNK)).fetchall()
+        if events:
+            conn.executemany(
+                _INSERT_RESOURCE,
+                [(seq, kind, name) for seq, text in events if text for kind, name in orjson.loads(text)],
+            )
+            conn.execute(_SAVE_INDEXED, (events[-1][0],))
+        if own_transaction:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own_transaction and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return len(events) < _INDEX_CHUNK
 
 
 def username_of(identity: Mapping[str, Any]) -> str | None:

@@ -131,6 +131,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             "DROP TABLE store_generation",
         ),
     ),
+    Migration(
+        6,
+        "audit resources indexed after the commit",
+        (
+            # A request's commit wrote five B-tree pages for its events' resource rows (a name leaf and a type
+            # leaf each), more than for the events themselves. The event now carries its (type, name) pairs in
+            # one column, and the rows are written later for many events at once: `audit_resources_indexed`
+            # holds the newest seq whose resources have rows (every event's, at this step).
+            "ALTER TABLE audit_events ADD COLUMN resources TEXT",
+            """CREATE TABLE audit_resources_indexed (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                seq INTEGER NOT NULL
+            )""",
+            "INSERT INTO audit_resources_indexed (id, seq) SELECT 1, coalesce(max(seq), 0) FROM audit_events",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
