@@ -247,3 +247,27 @@ def test_a_retried_token_is_no_oracle_for_a_caller_who_cannot_decrypt(
         assert error_of(
             writer.put_secret_value, SecretId="s", SecretString=guess, ClientRequestToken=token
         ) == (KMS_DENIED)
+
+
+def test_the_root_user_is_judged_by_the_key_policy_of_a_customer_key(sm: Any, kms: Any, key_arn: str) -> None:
+    """Root's own secretsmanager:GetSecretValue needs nothing, but the kms:Decrypt made for it still needs the key
+    policy: a policy that stops allowing the account denies root's read too."""
+    sm.create_secret(Name="s", SecretString="v", KmsKeyId=key_arn)
+    default_policy = kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]
+    others_only = document(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::000000000000:user/alice"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+    )
+    kms.put_key_policy(
+        KeyId=key_arn, PolicyName="default", Policy=others_only, BypassPolicyLockoutSafetyCheck=True
+    )
+
+    assert error_of(sm.get_secret_value, SecretId="s") == KMS_DENIED
+
+    # The lockout check was bypassed: the account (root included) can no longer change the policy either.
+    denied = error_of(kms.put_key_policy, KeyId=key_arn, PolicyName="default", Policy=default_policy)
+    assert denied[0] == "AccessDeniedException"

@@ -158,9 +158,28 @@ def _judge_root(
     """
     assert ctx.principal is not None
     orgs = rt.authz_cache.org_context(rt.store, ctx.principal.partition, ctx.principal.account_id)
-    if _ceiling(orgs, "scps") is None and all(_plainly_own(ctx.principal, request) for request in requests):
+    if _ceiling(orgs, "scps") is not None:
+        return _judge_by_policies(ctx, rt, requests)
+    plain = [_plainly_own(ctx.principal, request) for request in requests]
+    if all(plain):
         return tuple((request, ROOT_ALLOWED) for request in requests), ROOT_ALLOWED
-    return _judge_by_policies(ctx, rt, requests)
+    if _ceiling(orgs, "rcps") is not None:
+        return _judge_by_policies(ctx, rt, requests)
+    # Only the others go to the engine (a GetSecretValue's kms:Decrypt under the key's policy, beside its own
+    # plainly allowed secretsmanager:GetSecretValue); the checks keep the requests' order, up to a denial.
+    judged = iter(
+        _judge_by_policies(ctx, rt, [r for r, own in zip(requests, plain, strict=True) if not own])[0]
+    )
+    checks: list[Check] = []
+    for request, own in zip(requests, plain, strict=True):
+        if own:
+            checks.append((request, ROOT_ALLOWED))
+            continue
+        check = next(judged)
+        checks.append(check)
+        if not check[1].allowed:
+            break
+    return tuple(checks), checks[-1][1]
 
 
 def _plainly_own(principal: Principal | None, request: ActionRequest) -> bool:
