@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +15,9 @@ from botocore.credentials import Credentials
 
 from shieldwall import ids
 from shieldwall.auth.principal import ANONYMOUS
-from shieldwall.config import Settings
 from shieldwall.gateway import app
 from shieldwall.gateway.context import RequestContext
-from shieldwall.gateway.runtime import Runtime, build_runtime
+from shieldwall.gateway.runtime import Runtime
 from shieldwall.gateway.steps.authorize import call_for, judge
 from shieldwall.http import HttpRequest
 from shieldwall.policy.authorizer import ActionRequest
@@ -66,15 +63,6 @@ def rule_of(*requests: ActionRequest) -> Any:
         return list(requests)
 
     return rule
-
-
-@pytest.fixture
-def rt(tmp_path: Path) -> Iterator[Runtime]:
-    runtime = build_runtime(Settings(data_dir=tmp_path))
-    try:
-        yield runtime
-    finally:
-        runtime.close()
 
 
 @pytest.fixture

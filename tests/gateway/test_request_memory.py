@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from shieldwall.config import Settings
 from shieldwall.gateway import app
-from shieldwall.gateway.runtime import Runtime, build_runtime
+from shieldwall.gateway.runtime import Runtime
 from shieldwall.http import HttpRequest
 
 ROOT = ("test", "test")
@@ -43,15 +39,6 @@ def _signed(keys: tuple[str, str], service: str, body: bytes, headers: dict[str,
         *((name.lower(), str(value)) for name, value in request.headers.items()),
     ]
     return HttpRequest("POST", "/", "", wire, body, "127.0.0.1")
-
-
-@pytest.fixture
-def rt(tmp_path: Path) -> Iterator[Runtime]:
-    runtime = build_runtime(Settings(data_dir=tmp_path))
-    try:
-        yield runtime
-    finally:
-        runtime.close()
 
 
 def _answer(rt: Runtime, request: HttpRequest, status: int = 200) -> bytes:
