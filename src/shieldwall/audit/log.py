@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -28,7 +29,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -156,9 +157,8 @@ class AuditLog:
         if self._closed:
             raise StoreError("the audit log is closed")
         self.flush()
-        with self._lock:
-            while not _index_step(self._conn):
-                pass
+        with self._lock, _immediate(self._conn):
+            _index_pending(self._conn)
             self._unindexed = 0
 
     def close(self) -> None:
@@ -306,12 +306,18 @@ def _read_only(event: Mapping[str, Any]) -> bool:
 def insert_batch(conn: sqlite3.Connection, batch: list[_Rows], *, index: bool = False) -> None:
     """Insert `batch` in one transaction, SQLite numbering the events (seq, the rowid) in arrival order; with
     `index`, the resource rows of every event not yet indexed go into the same commit."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate(conn):
         conn.executemany(_INSERT_EVENT, [rows.event for rows in batch])
         if index:
-            while not _index_step(conn, own_transaction=False):
-                pass
+            _index_pending(conn)
+
+
+@contextlib.contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One transaction holding the write lock from its start."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -322,31 +328,21 @@ def insert_batch(conn: sqlite3.Connection, batch: list[_Rows], *, index: bool = 
 _INDEX_CHUNK = 4096
 
 
-def _index_step(conn: sqlite3.Connection, *, own_transaction: bool = True) -> bool:
-    """Write the resource rows of up to `_INDEX_CHUNK` events after the last indexed one; True when none is left.
+def _index_pending(conn: sqlite3.Connection) -> None:
+    """Inside a write transaction: the resource rows of every event after the last indexed one.
 
     Seqs are handed out and committed in order under the write lock, so no event can appear below the mark
     later. (After a reset the mark is gone, with every event: it reads as 0.)
     """
-    if own_transaction:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
-        found = conn.execute(_INDEXED).fetchone()
-        done = found[0] if found is not None else 0
-        events = conn.execute(_TO_INDEX, (done, _INDEX_CHUNK)).fetchall()
-        if events:
-            conn.executemany(
-                _INSERT_RESOURCE,
-                [(seq, kind, name) for seq, text in events if text for kind, name in orjson.loads(text)],
-            )
-            conn.execute(_SAVE_INDEXED, (events[-1][0],))
-        if own_transaction:
-            conn.execute("COMMIT")
-    except BaseException:
-        if own_transaction and conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return len(events) < _INDEX_CHUNK
+    found = conn.execute(_INDEXED).fetchone()
+    done = found[0] if found is not None else 0
+    while events := conn.execute(_TO_INDEX, (done, _INDEX_CHUNK)).fetchall():
+        conn.executemany(
+            _INSERT_RESOURCE,
+            [(seq, kind, name) for seq, text in events if text for kind, name in orjson.loads(text)],
+        )
+        done = events[-1][0]
+        conn.execute(_SAVE_INDEXED, (done,))
 
 
 def username_of(identity: Mapping[str, Any]) -> str | None:
