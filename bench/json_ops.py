@@ -4,6 +4,11 @@ A `Scenario` sets up state through boto3 on a started server and names the opera
 signed-request body (replayed raw by wrk, or the asyncio client, at each connection count, with the server's CPU
 time per request read from /proc around each run) and a boto3 call (1 and 8 threads, the SDK's own cost
 included). `python -m bench kms` and `python -m bench secrets` are scenarios.
+
+Each load is measured in `--rounds` rounds, the servers taking turns within each round, and a server's figure
+for the load pools its rounds (all requests over all seconds). The VM's speed drifts by tens of percent from
+one run to the next; pooled over interleaved rounds, the drift falls on every server alike instead of on
+whichever ran in a slow moment. The report gives the per-round ratios' range beside the pooled ratio.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from bench import procstat
 from bench.rawload import run_asyncio_load
 from bench.servers import HOST, SPECS, RunningServer, ServerFailed, launched, wait_for_first_success
 from bench.signing import ACCESS_KEY, REGION, SECRET_KEY, SignedRequest, sign_get_caller_identity
-from bench.stats import RunResult, summarize
+from bench.stats import RunResult, pooled, summarize
 from bench.wrk import find_wrk, run_wrk
 
 CLIENT_CONFIG = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30)
@@ -57,8 +62,9 @@ class Scenario:
 @dataclass(slots=True)
 class ServerRuns:
     name: str
-    raw: dict[str, dict[int, RunResult]] = field(default_factory=dict)
-    boto: dict[str, dict[int, RunResult]] = field(default_factory=dict)
+    # operation -> load -> one result per round
+    raw: dict[str, dict[int, list[RunResult]]] = field(default_factory=dict)
+    boto: dict[str, dict[int, list[RunResult]]] = field(default_factory=dict)
     error: str | None = None
 
 
@@ -141,11 +147,13 @@ def measure(subjects: list[Subject], args: argparse.Namespace, wrk: str | None) 
             # background after the first KMS call) must not land in the first measured run.
             _attempt(_raw, subject, name, 8, WARM_UP_S, wrk)
         for connections in args.connections:
-            for subject in _live(subjects):
-                _attempt(_record_raw, subject, name, connections, args.duration, wrk)
+            for _ in range(args.rounds):
+                for subject in _live(subjects):
+                    _attempt(_record_raw, subject, name, connections, args.duration, wrk)
         for threads in (1, 8):
-            for subject in _live(subjects):
-                _attempt(_record_boto, subject, name, threads, args.duration)
+            for _ in range(args.rounds):
+                for subject in _live(subjects):
+                    _attempt(_record_boto, subject, name, threads, args.duration)
 
 
 def _live(subjects: list[Subject]) -> list[Subject]:
@@ -175,7 +183,7 @@ def _raw(subject: Subject, name: str, connections: int, seconds: float, wrk: str
 
 def _record_raw(subject: Subject, name: str, connections: int, seconds: float, wrk: str | None) -> None:
     run = _raw(subject, name, connections, seconds, wrk)
-    subject.runs.raw.setdefault(name, {})[connections] = run
+    subject.runs.raw.setdefault(name, {}).setdefault(connections, []).append(run)
     progress(
         f"{subject.server.name} {name} raw x{connections}: {run.rps:,.0f} req/s, {run.errors} errors, "
         f"server CPU {run.cpu_us_per_request or 0:.0f} µs/req"
@@ -184,39 +192,43 @@ def _record_raw(subject: Subject, name: str, connections: int, seconds: float, w
 
 def _record_boto(subject: Subject, name: str, threads: int, seconds: float) -> None:
     run = run_boto(subject.make, subject.operations[name][0], threads, seconds)
-    subject.runs.boto.setdefault(name, {})[threads] = run
+    subject.runs.boto.setdefault(name, {}).setdefault(threads, []).append(run)
     progress(f"{subject.server.name} {name} boto3 x{threads}: {run.rps:,.0f} req/s, {run.errors} errors")
 
 
 def render(scenario: Scenario, results: list[ServerRuns], args: argparse.Namespace, generator: str) -> str:
     names = [r.name for r in results]
+    others = [n for n in names if n != "moto"]
     operations = list(dict.fromkeys(op for r in results for op in r.raw))
+    rounds = f"{args.rounds} rounds of {args.duration} s per load, the servers taking turns in each round"
     lines = [
         f"# {scenario.title}",
         "",
-        f"{scenario.description} {args.duration} s per run; raw load by {generator}; boto3 threads 1 and 8.",
+        f"{scenario.description} {rounds}; raw load by {generator}; boto3 threads 1 and 8.",
+        "Each server's req/s pools its rounds (all requests over all seconds); the ratio is of the pooled",
+        "figures, with the range of the rounds' own ratios after it.",
         "",
         "| operation | load | "
         + " | ".join(f"{n} req/s" for n in names)
         + " | "
-        + "".join(f"{n} ÷ moto | " for n in names if n != "moto")
+        + "".join(f"{n} ÷ moto | " for n in others)
         + " | ".join(f"{n} CPU µs/req" for n in names)
         + " |",
-        "|---|---|" + "---|" * (2 * len(names) + len([n for n in names if n != "moto"])),
+        "|---|---|" + "---|" * (2 * len(names) + len(others)),
     ]
     moto = names.index("moto") if "moto" in names else None
     loads = [(f"raw x{c}", "raw", c) for c in args.connections] + [(f"boto3 x{t}", "boto", t) for t in (1, 8)]
     for operation in operations:
         for label, kind, size in loads:
-            runs = [getattr(r, kind).get(operation, {}).get(size) for r in results]
+            rounds_of = [getattr(r, kind).get(operation, {}).get(size) or [] for r in results]
+            runs = [pooled(each) if each else None for each in rounds_of]
             rates = [f"{run.rps:,.0f}" if run else "—" for run in runs]
             cpus = [
                 f"{run.cpu_us_per_request:.0f}" if run and run.cpu_us_per_request else "—" for run in runs
             ]
-            base = runs[moto] if moto is not None else None
             ratios = [
-                f"{run.rps / base.rps:.1f}x" if run and base and base.rps else "—"
-                for name, run in zip(names, runs, strict=True)
+                _ratio(run, rounds_of[index], runs[moto], rounds_of[moto]) if moto is not None else "—"
+                for index, (name, run) in enumerate(zip(names, runs, strict=True))
                 if name != "moto"
             ]
             row = (
@@ -237,6 +249,19 @@ def render(scenario: Scenario, results: list[ServerRuns], args: argparse.Namespa
     return "\n".join(lines) + "\n"
 
 
+def _ratio(
+    run: RunResult | None, rounds: list[RunResult], base: RunResult | None, base_rounds: list[RunResult]
+) -> str:
+    """The pooled ratio, then the range of the rounds' ratios (a round's pair ran seconds apart)."""
+    if run is None or base is None or not base.rps:
+        return "—"
+    text = f"{run.rps / base.rps:.1f}x"
+    each = [mine.rps / theirs.rps for mine, theirs in zip(rounds, base_rounds, strict=False) if theirs.rps]
+    if len(each) > 1:
+        text += f" ({min(each):.1f}-{max(each):.1f})"
+    return text
+
+
 def progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -244,6 +269,7 @@ def progress(line: str) -> None:
 def main(scenario: Scenario, output: Path, argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m bench {output.stem}")
     parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per load, the servers taking turns")
     parser.add_argument(
         "--connections", type=lambda t: tuple(int(p) for p in t.split(",")), default=(1, 8, 64)
     )

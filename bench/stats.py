@@ -55,3 +55,29 @@ def summarize(tool: str, latencies_s: list[float], errors: int, seconds: float) 
         p50_ms=None if p50 is None else p50 * 1000,
         p99_ms=None if p99 is None else p99 * 1000,
     )
+
+
+def pooled(runs: Sequence[RunResult]) -> RunResult:
+    """Rounds of one load taken as one run: every request over every second, the server's CPU over every
+    response; the latency percentiles are the median of the rounds' (they cannot be pooled from percentiles)."""
+    if not runs:
+        raise ValueError("nothing to pool")
+    served = sum(run.served for run in runs)
+    cpus = [run.cpu_us_per_request for run in runs]
+    cpu = None
+    if served and all(c is not None for c in cpus):
+        cpu = sum(c * run.served for c, run in zip(cpus, runs, strict=True) if c is not None) / served
+    return RunResult(
+        runs[0].tool,
+        sum(run.requests for run in runs),
+        sum(run.errors for run in runs),
+        sum(run.seconds for run in runs),
+        _median([run.p50_ms for run in runs]),
+        _median([run.p99_ms for run in runs]),
+        cpu,
+    )
+
+
+def _median(values: Sequence[float | None]) -> float | None:
+    known = sorted(v for v in values if v is not None)
+    return known[len(known) // 2] if known else None
