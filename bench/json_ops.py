@@ -252,10 +252,11 @@ def render(scenario: Scenario, results: list[ServerRuns], args: argparse.Namespa
 def _ratio(
     run: RunResult | None, rounds: list[RunResult], base: RunResult | None, base_rounds: list[RunResult]
 ) -> str:
-    """The pooled ratio, then the range of the rounds' ratios (a round's pair ran seconds apart)."""
+    """The pooled ratio (two decimals: 1.96x is not 2x), then the range of the rounds' ratios (a round's pair
+    ran seconds apart)."""
     if run is None or base is None or not base.rps:
         return "—"
-    text = f"{run.rps / base.rps:.1f}x"
+    text = f"{run.rps / base.rps:.2f}x"
     each = [mine.rps / theirs.rps for mine, theirs in zip(rounds, base_rounds, strict=False) if theirs.rps]
     if len(each) > 1:
         text += f" ({min(each):.1f}-{max(each):.1f})"
