@@ -37,6 +37,9 @@ class ActionRequest:
     # How the operation answers when this permission is denied, when not with the gateway's AccessDenied
     # (Secrets Manager denied kms:Decrypt: AccessDeniedException "Access to KMS is not allowed").
     denial: Exception | None = field(default=None, hash=False, compare=False)
+    # Resource control policies do not govern this resource: an AWS managed KMS key ("Resource control policies
+    # in AWS KMS", AWS KMS Developer Guide).
+    outside_rcps: bool = field(default=False, hash=False, compare=False)
 
 
 class Decision:

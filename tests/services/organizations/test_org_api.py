@@ -147,3 +147,43 @@ def test_rcps_limit_access_to_member_resources_from_outside_the_organization(est
     assert code == "AccessDenied" and "resource control policy" in message
     prod = estate.session_in(estate.prod)
     assert prod.client("sts").assume_role(RoleArn=role, RoleSessionName="insider")["Credentials"]
+
+
+def test_rcps_do_not_reach_aws_managed_kms_keys(estate: Estate) -> None:
+    """An RCP denying kms:Decrypt in a member account stops a read under a customer managed key, not one under
+    the AWS managed aws/secretsmanager key (AWS KMS Developer Guide, "Resource control policies in AWS KMS")."""
+    estate.orgs.enable_policy_type(RootId=estate.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
+    rcp = estate.orgs.create_policy(
+        Name="NoDecrypt",
+        Description="",
+        Type="RESOURCE_CONTROL_POLICY",
+        Content=document(
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["kms:Decrypt", "kms:RetireGrant"],
+                "Resource": "*",
+            },
+        ),
+    )["Policy"]["PolicySummary"]["Id"]
+    dev = estate.session_in(estate.dev)
+    secrets = dev.client("secretsmanager")
+    secrets.create_secret(Name="managed", SecretString="under aws/secretsmanager")
+    key = dev.client("kms").create_key()["KeyMetadata"]["Arn"]
+    secrets.create_secret(Name="customer", SecretString="under my key", KmsKeyId=key)
+    estate.orgs.attach_policy(PolicyId=rcp, TargetId=estate.root_id)
+
+    assert secrets.get_secret_value(SecretId="managed")["SecretString"] == "under aws/secretsmanager"
+    code, _, message = error_of(secrets.get_secret_value, SecretId="customer")
+    assert code == "AccessDeniedException" and message == "Access to KMS is not allowed"
+    code, _, message = error_of(dev.client("kms").decrypt, CiphertextBlob=_ciphertext(dev, key))
+    assert code == "AccessDeniedException" and "resource control policy" in message
+    # Nor can an RCP govern kms:RetireGrant (the same guide): the grant's retiring principal still retires it.
+    kms, me = dev.client("kms"), dev.client("sts").get_caller_identity()["Arn"]
+    grant = kms.create_grant(KeyId=key, GranteePrincipal=me, RetiringPrincipal=me, Operations=["Encrypt"])
+    kms.retire_grant(GrantToken=grant["GrantToken"])
+    assert kms.list_grants(KeyId=key)["Grants"] == []
+
+
+def _ciphertext(session: ServerInfo, key: str) -> bytes:
+    return bytes(session.client("kms").encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"])

@@ -268,7 +268,7 @@ def _exempt_from_ceilings(principal: Principal) -> bool:
 def _rcps_for(
     request: ActionRequest, org: OrgContext | None, principal: Principal
 ) -> tuple[tuple[Policy, ...], ...] | None:
-    if not request.resource_account or _exempt_from_ceilings(principal):
+    if not request.resource_account or request.outside_rcps or _exempt_from_ceilings(principal):
         return None
     if request.action.split(":", 1)[0].lower() not in RCP_SERVICES:
         return None

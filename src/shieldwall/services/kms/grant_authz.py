@@ -91,6 +91,7 @@ def _retire_grant(params: Mapping[str, Any], call: Call) -> list[ActionRequest]:
             key_context(key, call, None),
             resource_policy=retire_policy(key, grant),
             resource_required=True,
+            outside_rcps=True,  # an RCP cannot govern kms:RetireGrant ("Resource control policies in AWS KMS")
         )
     ]
 

@@ -18,7 +18,7 @@ from shieldwall.policy.document import compile_document
 from shieldwall.services.base import AuthzRule, Call
 from shieldwall.services.kms.keyref import KeyRef, parse_key_ref
 from shieldwall.services.kms.lookup import Found
-from shieldwall.services.kms.models import Key
+from shieldwall.services.kms.models import AWS, Key
 from shieldwall.services.kms.policies import key_policy
 from shieldwall.services.kms.records import find_key
 from shieldwall.store.base import Store
@@ -59,7 +59,13 @@ def judged(action: str, found: Found, call: Call, extra: dict[str, Values] | Non
     if extra:
         context.update(extra)
     return ActionRequest(
-        action, key.arn, key.account_id, context, resource_policy=key_policy(key), resource_required=True
+        action,
+        key.arn,
+        key.account_id,
+        context,
+        resource_policy=key_policy(key),
+        resource_required=True,
+        outside_rcps=key.key_manager == AWS,
     )
 
 

@@ -17,7 +17,7 @@ exists, `kms_request` judges the request against the policy that key will have, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from shieldwall.audit.events import build_event
@@ -98,18 +98,9 @@ def kms_request(
             context_keys,
             resource_policy=key_policy(future),
             resource_required=True,
+            outside_rcps=True,  # the AWS managed key the call will create
         )
-    if denial is None:
-        return request
-    return ActionRequest(
-        request.action,
-        request.resource,
-        request.resource_account,
-        request.context,
-        resource_policy=request.resource_policy,
-        resource_required=request.resource_required,
-        denial=denial,
-    )
+    return request if denial is None else replace(request, denial=denial)
 
 
 def service_key_for_write(tx: Transaction, sealer: Sealer, call: Call, choice: KeyChoice) -> Key:
