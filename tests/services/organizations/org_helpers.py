@@ -51,11 +51,16 @@ class Estate:
         )
         return account, self.server.with_credentials(iam.create_access_key(UserName="x")["AccessKey"])
 
-    def policy(self, name: str, *statements: dict[str, Any]) -> str:
+    def policy(self, name: str, *statements: dict[str, Any], kind: str = "SERVICE_CONTROL_POLICY") -> str:
         created = self.orgs.create_policy(
-            Name=name, Description=name, Type="SERVICE_CONTROL_POLICY", Content=document(*statements)
+            Name=name, Description=name, Type=kind, Content=document(*statements)
         )
         return str(created["Policy"]["PolicySummary"]["Id"])
+
+    def rcp(self, name: str, *statements: dict[str, Any]) -> str:
+        """A resource control policy, with the policy type enabled at the root first."""
+        self.orgs.enable_policy_type(RootId=self.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
+        return self.policy(name, *statements, kind="RESOURCE_CONTROL_POLICY")
 
 
 def _in_region(server: ServerInfo, region: str) -> ServerInfo:

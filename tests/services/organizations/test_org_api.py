@@ -112,22 +112,17 @@ def test_tags_on_accounts_and_ous(estate: Estate) -> None:
 
 
 def test_rcps_limit_access_to_member_resources_from_outside_the_organization(estate: Estate) -> None:
-    estate.orgs.enable_policy_type(RootId=estate.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
-    rcp = estate.orgs.create_policy(
-        Name="OrgOnly",
-        Description="",
-        Type="RESOURCE_CONTROL_POLICY",
-        Content=document(
-            {
-                "Sid": "OrgOnly",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sts:AssumeRole",
-                "Resource": "*",
-                "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": estate.org["Id"]}},
-            }
-        ),
-    )["Policy"]["PolicySummary"]["Id"]
+    rcp = estate.rcp(
+        "OrgOnly",
+        {
+            "Sid": "OrgOnly",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Resource": "*",
+            "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": estate.org["Id"]}},
+        },
+    )
     estate.orgs.attach_policy(PolicyId=rcp, TargetId=estate.root_id)
     outsider_account, outsider = estate.outsider()
     dev = estate.session_in(estate.dev)
@@ -152,20 +147,10 @@ def test_rcps_limit_access_to_member_resources_from_outside_the_organization(est
 def test_rcps_do_not_reach_aws_managed_kms_keys(estate: Estate) -> None:
     """An RCP denying kms:Decrypt in a member account stops a read under a customer managed key, not one under
     the AWS managed aws/secretsmanager key (AWS KMS Developer Guide, "Resource control policies in AWS KMS")."""
-    estate.orgs.enable_policy_type(RootId=estate.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
-    rcp = estate.orgs.create_policy(
-        Name="NoDecrypt",
-        Description="",
-        Type="RESOURCE_CONTROL_POLICY",
-        Content=document(
-            {
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": ["kms:Decrypt", "kms:RetireGrant"],
-                "Resource": "*",
-            },
-        ),
-    )["Policy"]["PolicySummary"]["Id"]
+    rcp = estate.rcp(
+        "NoDecrypt",
+        {"Effect": "Deny", "Principal": "*", "Action": ["kms:Decrypt", "kms:RetireGrant"], "Resource": "*"},
+    )
     dev = estate.session_in(estate.dev)
     secrets = dev.client("secretsmanager")
     secrets.create_secret(Name="managed", SecretString="under aws/secretsmanager")
