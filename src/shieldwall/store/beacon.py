@@ -16,10 +16,12 @@ platform has no `fcntl` (Windows, where `--workers` does not run) the lock is a 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import mmap
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 try:
@@ -68,30 +70,14 @@ class Beacon:
         self._map.close()
         os.close(self._fd)
 
-    def _exclusive(self, fd: int) -> _Held:
-        return _Held(self._lock, fd)
-
-
-class _Held:
-    """The thread lock, then an exclusive `flock` on the file (other processes)."""
-
-    __slots__ = ("_fd", "_lock")
-
-    def __init__(self, lock: threading.Lock, fd: int) -> None:
-        self._lock, self._fd = lock, fd
-
-    def __enter__(self) -> None:
-        self._lock.acquire()
-        if fcntl is not None:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
-            except BaseException:
-                self._lock.release()
-                raise
-
-    def __exit__(self, *exc: object) -> None:
-        try:
+    @contextlib.contextmanager
+    def _exclusive(self, fd: int) -> Iterator[None]:
+        """The thread lock, then an exclusive `flock` on the file (other processes)."""
+        with self._lock:
             if fcntl is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-        finally:
-            self._lock.release()
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
