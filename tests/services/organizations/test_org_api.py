@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from org_helpers import Estate, document
 
+from shieldwall.accounts import ROOT_SECRET_PURPOSE, list_accounts
+from shieldwall.store.rootkey import KEY_FILE, read_root_key
+from shieldwall.store.sealing import Sealer
+from shieldwall.store.sqlite import SqliteStore
 from shieldwall.testing import ServerInfo
 from shieldwall.testing import aws_error as error_of
 
@@ -172,3 +176,36 @@ def test_rcps_do_not_reach_aws_managed_kms_keys(estate: Estate) -> None:
 
 def _ciphertext(session: ServerInfo, key: str) -> bytes:
     return bytes(session.client("kms").encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"])
+
+
+def test_an_rcp_binds_a_member_accounts_root_user(estate: Estate) -> None:
+    """RCPs govern requests on a member account's resources whoever makes them, its root user included (here in
+    an organization with RCPs and no SCPs, so nothing else sends root's own requests to the engine)."""
+    estate.orgs.disable_policy_type(RootId=estate.root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    root = _member_root(estate, estate.dev)
+    secrets = root.client("secretsmanager")
+    secrets.create_secret(Name="db", SecretString="s3cr3t")
+    rcp = estate.rcp(
+        "NoReads",
+        {"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:DescribeSecret", "Resource": "*"},
+    )
+    estate.orgs.attach_policy(PolicyId=rcp, TargetId=estate.dev)
+    code, _, message = error_of(secrets.describe_secret, SecretId="db")
+    assert code == "AccessDeniedException"
+    assert message.startswith(f"User: arn:aws:iam::{estate.dev}:root is not authorized")
+    assert "explicit deny in a resource control policy" in message
+    assert secrets.get_secret_value(SecretId="db")["SecretString"] == "s3cr3t"  # not named by the RCP
+
+
+def _member_root(estate: Estate, account: str) -> ServerInfo:
+    """The root user of a member account made by CreateAccount. AWS gives it no password (one is set through
+    "forgot password"); here its credentials are read from the data directory, under the server's root key."""
+    store = SqliteStore(estate.server.data_dir)
+    try:
+        (found,) = [entry for entry in list_accounts(store, "aws") if entry.account_id == account]
+    finally:
+        store.close()
+    sealer = Sealer(read_root_key(estate.server.data_dir / KEY_FILE))
+    key_id = found.root_access_key_id
+    secret = sealer.open_sealed(found.sealed_root_secret, ROOT_SECRET_PURPOSE, key_id.encode("ascii"))
+    return estate.server.with_credentials({"AccessKeyId": key_id, "SecretAccessKey": secret.decode()})

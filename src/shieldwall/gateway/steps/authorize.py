@@ -160,13 +160,15 @@ def _judge_root(
     orgs = rt.authz_cache.org_context(rt.store, ctx.principal.partition, ctx.principal.account_id)
     if _ceiling(orgs, "scps") is not None:
         return _judge_by_policies(ctx, rt, requests)
-    plain = [_plainly_own(ctx.principal, request) for request in requests]
+    plain = [
+        _plainly_own(ctx.principal, request) and _rcps_for(request, orgs, ctx.principal) is None
+        for request in requests
+    ]
     if all(plain):
         return tuple((request, ROOT_ALLOWED) for request in requests), ROOT_ALLOWED
-    if _ceiling(orgs, "rcps") is not None:
-        return _judge_by_policies(ctx, rt, requests)
     # Only the others go to the engine (a GetSecretValue's kms:Decrypt under the key's policy, beside its own
-    # plainly allowed secretsmanager:GetSecretValue); the checks keep the requests' order, up to a denial.
+    # plainly allowed secretsmanager:GetSecretValue; a request an RCP governs); the checks keep the requests'
+    # order, up to a denial.
     judged = iter(
         _judge_by_policies(ctx, rt, [r for r, own in zip(requests, plain, strict=True) if not own])[0]
     )
