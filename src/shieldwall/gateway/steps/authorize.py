@@ -160,8 +160,10 @@ def _judge_root(
     orgs = rt.authz_cache.org_context(rt.store, ctx.principal.partition, ctx.principal.account_id)
     if _ceiling(orgs, "scps") is not None:
         return _judge_by_policies(ctx, rt, requests)
+    governed = _ceiling(orgs, "rcps") is not None  # then each request is asked whether an RCP governs it
     plain = [
-        _plainly_own(ctx.principal, request) and _rcps_for(request, orgs, ctx.principal) is None
+        _plainly_own(ctx.principal, request)
+        and not (governed and _rcps_for(request, orgs, ctx.principal) is not None)
         for request in requests
     ]
     if all(plain):
