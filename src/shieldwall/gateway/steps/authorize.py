@@ -163,7 +163,7 @@ def _judge_root(
     governed = _ceiling(orgs, "rcps") is not None  # then each request is asked whether an RCP governs it
     plain = [
         _plainly_own(ctx.principal, request)
-        and not (governed and _rcps_for(request, orgs, ctx.principal) is not None)
+        and (not governed or _rcps_for(request, orgs, ctx.principal) is None)
         for request in requests
     ]
     if all(plain):
