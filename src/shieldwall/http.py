@@ -1,6 +1,7 @@
 """The raw HTTP request and response that every step of the pipeline sees.
 
-Headers keep their arrival order and duplicates (SigV4 needs both); names are lower-cased once here.
+Headers keep their arrival order and duplicates (SigV4 needs both); names are lower-cased once, here or (the HTTP
+server, `names_lowered`) as they arrive.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ class HttpRequest:
         headers: list[tuple[str, str]],
         body: bytes,
         client_ip: str = "127.0.0.1",
+        *,
+        names_lowered: bool = False,
     ) -> None:
         self.method = method.upper()
         self.raw_path = raw_path or "/"
         self.query_string = query_string
-        self.headers = [(name.lower(), value) for name, value in headers]
+        self.headers = headers if names_lowered else [(name.lower(), value) for name, value in headers]
         self.body = body
         self.client_ip = client_ip
         merged: dict[str, str] = {}

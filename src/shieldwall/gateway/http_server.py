@@ -20,6 +20,7 @@ pause reading from that client until its buffer drains.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 import socket
@@ -58,9 +59,11 @@ def encode_response(response: HttpResponse, *, head: bool, close: bool) -> bytes
     lines = [status_line(response.status)]
     has_length = False
     for name, value in response.headers:
-        lowered = name.lower().translate(_UNSAFE)
+        lowered = _wire_name(name)
         has_length = has_length or lowered == "content-length"
-        lines.append(f"{lowered}: {value.translate(_UNSAFE)}\r\n")
+        if "\r" in value or "\n" in value or "\0" in value:  # three scans cost less than a translate
+            value = value.translate(_UNSAFE)
+        lines.append(f"{lowered}: {value}\r\n")
     if not has_length:
         lines.append(f"content-length: {len(response.body)}\r\n")
     if close:
@@ -68,6 +71,18 @@ def encode_response(response: HttpResponse, *, head: bool, close: bool) -> bytes
     lines.append("\r\n")
     head_bytes = "".join(lines).encode("latin-1", "replace")
     return head_bytes if head else head_bytes + response.body
+
+
+@functools.lru_cache(maxsize=512)
+def _wire_name(name: str) -> str:
+    """A response header's name as written (a service answers with the same few names again and again)."""
+    return name.lower().translate(_UNSAFE)
+
+
+@functools.lru_cache(maxsize=512)
+def _request_header_name(name: bytes) -> str:
+    """A request header's name, decoded and lower-cased once per distinct name (clients repeat theirs)."""
+    return name.decode("latin-1").lower()
 
 
 def plain(status: int, message: str) -> HttpResponse:
@@ -243,19 +258,20 @@ class Connection(asyncio.Protocol):
         self._count_header_bytes(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._count_header_bytes(len(name) + len(value))
+        self._header_bytes += len(name) + len(value)  # `_count_header_bytes` inline: ten or more per request
+        if self._header_bytes > MAX_HEADER_BYTES:
+            self._count_header_bytes(0)
         if self.refusal is None:
-            self._headers.append((name.decode("latin-1"), value.decode("utf-8", "surrogateescape")))
+            self._headers.append((_request_header_name(name), value.decode("utf-8", "surrogateescape")))
 
     def on_headers_complete(self) -> None:
         if self.refusal is not None or self.closing:
             return
         length = expect = None
-        for name, value in self._headers:
-            lowered = name.lower()
-            if lowered == "content-length":
+        for name, value in self._headers:  # names are lower-cased as they arrive
+            if name == "content-length":
                 length = value
-            elif lowered == "expect":
+            elif name == "expect":
                 expect = value
         if length is not None and length.strip().isdigit() and int(length) > self.server.max_body_bytes:
             self.refusal = (413, "request body too large")
@@ -290,6 +306,7 @@ class Connection(asyncio.Protocol):
             self._headers,
             b"".join(self._body),
             self.client_ip,
+            names_lowered=True,
         )
         try:
             response = self.server.handler(request)
