@@ -3,6 +3,7 @@ unsigned AssumeRoleWith* call, and the `resources` a call touched."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -49,14 +50,22 @@ def resources_of(arns: Iterable[str]) -> list[dict[str, str]]:
     entries: list[dict[str, str]] = []
     seen: set[str] = set()
     for arn in arns:
-        parts = arn.split(":", 5)
-        if arn in seen or len(parts) != 6 or parts[0] != "arn":
+        if arn in seen:
             continue
         seen.add(arn)
-        kind = parts[5].split("/", 1)[0].split(":", 1)[0]
-        entry = {"ARN": arn, "accountId": parts[4]}
-        resource_type = _RESOURCE_TYPES.get((parts[2], kind))
-        if resource_type is not None:
-            entry["type"] = resource_type
-        entries.append(entry)
+        entry = _entry(arn)
+        if entry is not None:
+            entries.append(dict(entry))
     return entries
+
+
+@functools.lru_cache(maxsize=4096)
+def _entry(arn: str) -> tuple[tuple[str, str], ...] | None:
+    """An ARN's entry, as pairs (the same few ARNs come again and again); None for what is no ARN."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    kind = parts[5].split("/", 1)[0].split(":", 1)[0]
+    resource_type = _RESOURCE_TYPES.get((parts[2], kind))
+    entry = (("ARN", arn), ("accountId", parts[4]))
+    return entry if resource_type is None else (*entry, ("type", resource_type))

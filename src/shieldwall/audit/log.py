@@ -359,6 +359,7 @@ def username_of(identity: Mapping[str, Any]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def resource_name(arn: str) -> str:
     """The name in an ARN's resource part: `user/dev/bob` → `bob`, `function:f` → `f`, `b` → `b`."""
     resource = arn.split(":", 5)[-1]

@@ -221,16 +221,17 @@ def _build_auth(
     token: str | None,
     authorization: str,
 ) -> SigV4Params:
-    parts = credential.split("/")
-    if len(parts) != 5 or not all(parts):
+    parts = _credential_parts(credential)
+    if parts is None:
         raise auth_error("malformed_credential", family, credential=credential)
-    signed_headers = tuple(signed_headers_text.split(";"))
+    signed_headers = _signed_header_names(signed_headers_text)
     if "host" not in signed_headers:
         raise auth_error("host_not_signed", family)
+    access_key_id, scope, terminator = parts
     return SigV4Params(
-        access_key_id=parts[0],
-        scope=SigningScope(parts[1], parts[2], parts[3]),
-        terminator=parts[4],
+        access_key_id=access_key_id,
+        scope=scope,
+        terminator=terminator,
         signed_headers=signed_headers,
         signed_headers_text=signed_headers_text,
         signature=signature_hex,
@@ -241,6 +242,21 @@ def _build_auth(
         token=token or None,
         authorization=authorization,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _credential_parts(credential: str) -> tuple[str, SigningScope, str] | None:
+    """(access key id, scope, terminator) of `key/date/region/service/aws4_request`; None when malformed. Cached:
+    a client signs request after request with one credential a day."""
+    parts = credential.split("/")
+    if len(parts) != 5 or not all(parts):
+        return None
+    return parts[0], SigningScope(parts[1], parts[2], parts[3]), parts[4]
+
+
+@functools.lru_cache(maxsize=1024)
+def _signed_header_names(text: str) -> tuple[str, ...]:
+    return tuple(text.split(";"))
 
 
 def credential_in_header(authorization: str) -> str | None:

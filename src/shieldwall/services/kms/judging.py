@@ -53,7 +53,14 @@ def key_context(key: Key, call: Call, alias: str | None) -> dict[str, Values]:
     return context
 
 
-def judged(action: str, found: Found, call: Call, extra: dict[str, Values] | None = None) -> ActionRequest:
+def judged(
+    action: str,
+    found: Found,
+    call: Call,
+    extra: dict[str, Values] | None = None,
+    denial: Exception | None = None,
+) -> ActionRequest:
+    """`action` on the key, judged under its key policy; `denial` as in `ActionRequest`."""
     key = found.key
     context = key_context(key, call, found.alias)
     if extra:
@@ -65,6 +72,7 @@ def judged(action: str, found: Found, call: Call, extra: dict[str, Values] | Non
         context,
         resource_policy=key_policy(key),
         resource_required=True,
+        denial=denial,
         outside_rcps=key.key_manager == AWS,
     )
 

@@ -8,6 +8,7 @@ ARN ("Key Aliases are not supported for this operation.").
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -58,7 +59,7 @@ def alias_arn(partition: str, region: str, account: str, alias_name: str) -> str
 def parse_key_ref(value: str, call: Call, *, aliases: bool = True) -> KeyRef:
     """The key or alias `value` names; NotFoundException / InvalidArnException when it names none AWS would find."""
     if value.startswith("arn:"):
-        return _from_arn(value, call, aliases)
+        return _from_arn(value, call.partition, call.region, aliases)
     if value.startswith(ALIAS_PREFIX):
         if not aliases:
             raise errors.aliases_not_supported()
@@ -68,18 +69,21 @@ def parse_key_ref(value: str, call: Call, *, aliases: bool = True) -> KeyRef:
     return KeyRef("key", value, call.partition, call.account_id, call.region)
 
 
-def _from_arn(value: str, call: Call, aliases: bool) -> KeyRef:
+@functools.lru_cache(maxsize=1024)
+def _from_arn(value: str, partition: str, region: str, aliases: bool) -> KeyRef:
+    """Cached: a service reads a secret's or parameter's key by its ARN on every request (errors are not
+    cached, only references)."""
     try:
         parsed = arn.parse(value)
     except ValueError:
         raise errors.invalid_arn(f"Invalid arn {value}") from None
     if (
         parsed.service != "kms"
-        or parsed.partition != call.partition
+        or parsed.partition != partition
         or not _ACCOUNT.fullmatch(parsed.account)
     ):
         raise errors.invalid_arn(f"Invalid arn {value}")
-    if parsed.region != call.region:
+    if parsed.region != region:
         raise errors.invalid_arn_region(parsed.region)
     if parsed.resource.startswith("key/"):
         key_id = parsed.resource[4:]

@@ -17,7 +17,7 @@ exists, `kms_request` judges the request against the policy that key will have, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from shieldwall.audit.events import build_event
@@ -84,23 +84,21 @@ def kms_request(
     denied (Secrets Manager: AccessDeniedException "Access to KMS is not allowed")."""
     extra = {"kms:ViaService": (via(service, call),), **encryption_context(context)}
     if key is not None:
-        request = judged(action, Found(key), call, extra)
-    else:
-        future = new_managed_key(
-            call.partition, call.account_id, call.region, alias_name_of(choice.managed_alias), call.now()
-        )
-        alias = alias_arn(call.partition, call.region, call.account_id, alias_name_of(choice.managed_alias))
-        context_keys = {**key_context(future, call, None), **extra}
-        request = ActionRequest(
-            action,
-            alias,
-            call.account_id,
-            context_keys,
-            resource_policy=key_policy(future),
-            resource_required=True,
-            outside_rcps=True,  # the AWS managed key the call will create
-        )
-    return request if denial is None else replace(request, denial=denial)
+        return judged(action, Found(key), call, extra, denial)
+    future = new_managed_key(
+        call.partition, call.account_id, call.region, alias_name_of(choice.managed_alias), call.now()
+    )
+    alias = alias_arn(call.partition, call.region, call.account_id, alias_name_of(choice.managed_alias))
+    return ActionRequest(
+        action,
+        alias,
+        call.account_id,
+        {**key_context(future, call, None), **extra},
+        resource_policy=key_policy(future),
+        resource_required=True,
+        denial=denial,
+        outside_rcps=True,  # the AWS managed key the call will create
+    )
 
 
 def service_key_for_write(tx: Transaction, sealer: Sealer, call: Call, choice: KeyChoice) -> Key:
