@@ -195,9 +195,10 @@ def test_component_without_equal_sign_is_incomplete_signature(family: str) -> No
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-def test_credential_without_five_parts_is_refused(family: str) -> None:
+@pytest.mark.parametrize("key", [ACCESS_KEY, "A" * 600], ids=["usual", "longer-than-the-parse-cache-keeps"])
+def test_credential_without_five_parts_is_refused(family: str, key: str) -> None:
     request = _sign(family)
-    credential_text = f"{ACCESS_KEY}/20240517/us-east-1"
+    credential_text = f"{key}/20240517/us-east-1"
     authorization = (request.header("authorization") or "").replace(
         f"{ACCESS_KEY}/20240517/us-east-1/{SERVICE[family]}/aws4_request", credential_text
     )
@@ -345,9 +346,11 @@ def test_skew_of_exactly_15_minutes_is_accepted(family: str) -> None:
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-def test_host_must_be_signed(family: str) -> None:
+@pytest.mark.parametrize("padding", ["", "x-pad;" * 100], ids=["usual", "longer-than-the-parse-cache-keeps"])
+def test_host_must_be_signed(family: str, padding: str) -> None:
     request = _sign(family)
     authorization = (request.header("authorization") or "").replace("host;", "")
+    authorization = authorization.replace("SignedHeaders=", f"SignedHeaders={padding}")
     error = _error(with_header(request, "Authorization", authorization), family)
     if family == "rest-xml":
         assert (error.code, error.status) == ("AuthorizationHeaderMalformed", 400)

@@ -36,7 +36,13 @@ class Recorder:
             raise RuntimeError("handler bug")
         if request.raw_path == "/hostile":
             return HttpResponse(
-                200, [("X-Note", "a\r\nInjected: yes"), ("X-Name", "caf\u00e9 \u2603")], b"ok"
+                200,
+                [
+                    ("X-Note", "a\r\nInjected: yes"),
+                    ("X-Name", "caf\u00e9 \u2603"),
+                    ("X-" + "Long" * 20 + "\r\nInjected2", "b"),  # over 64 bytes: not from the name cache
+                ],
+                b"ok",
             )
         body = f"{request.method} {request.raw_path}?{request.query_string} {len(request.body)}\n".encode()
         return HttpResponse(200, [("Content-Type", "text/plain")], body + request.body)
@@ -134,9 +140,21 @@ def test_no_response_is_written_before_a_commit_that_follows_its_request(recorde
 
 def test_headers_arrive_in_order_with_duplicates_and_the_client_address(recorder: Recorder) -> None:
     with running(recorder) as port:
-        exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a: 2\r\nX-B: caf\xc3\xa9\r\n\r\n")
+        exchange(
+            port,
+            b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a: 2\r\nX-B: caf\xc3\xa9\r\nX-"
+            + b"Long" * 20
+            + b": 3\r\n\r\n",
+        )
     request = recorder.requests[0]
-    assert request.headers == [("host", "x"), ("x-a", "1"), ("x-a", "2"), ("x-b", "café")]
+    # names are lower-cased, the long one too (names over 64 bytes bypass the server's name cache)
+    assert request.headers == [
+        ("host", "x"),
+        ("x-a", "1"),
+        ("x-a", "2"),
+        ("x-b", "café"),
+        ("x-" + "long" * 20, "3"),
+    ]
     assert request.header("x-a") == "1,2"
     assert request.client_ip == "127.0.0.1"
 
@@ -306,6 +324,7 @@ def test_response_headers_cannot_be_split(recorder: Recorder) -> None:
     assert "Injected" not in headers and "injected" not in headers
     assert headers["x-note"] == "a  Injected: yes"
     assert headers["x-name"] == "café ?"
+    assert headers["x-" + "long" * 20 + "  injected2"] == "b"
 
 
 def test_an_idle_keep_alive_connection_is_closed(recorder: Recorder) -> None:

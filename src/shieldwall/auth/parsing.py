@@ -35,6 +35,7 @@ _HEADER_REQUIREMENTS = (
 _DATE_REQUIREMENT = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
 _AMZ_DATE = re.compile(r"[0-9]{8}T[0-9]{6}Z")
 _INTEGER = re.compile(r"-?[0-9]{1,12}")
+_CACHED_LENGTH = 512  # the longest credential or SignedHeaders value the parse caches keep
 
 
 class SigningScope(NamedTuple):
@@ -244,18 +245,31 @@ def _build_auth(
     )
 
 
-@functools.lru_cache(maxsize=1024)
 def _credential_parts(credential: str) -> tuple[str, SigningScope, str] | None:
     """(access key id, scope, terminator) of `key/date/region/service/aws4_request`; None when malformed. Cached:
-    a client signs request after request with one credential a day."""
+    a client signs request after request with one credential a day (only values of a credential's size, so a
+    hostile header cannot fill the cache with large strings)."""
+    return _cached_credential_parts(credential) if len(credential) <= _CACHED_LENGTH else _split(credential)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_credential_parts(credential: str) -> tuple[str, SigningScope, str] | None:
+    return _split(credential)
+
+
+def _split(credential: str) -> tuple[str, SigningScope, str] | None:
     parts = credential.split("/")
     if len(parts) != 5 or not all(parts):
         return None
     return parts[0], SigningScope(parts[1], parts[2], parts[3]), parts[4]
 
 
-@functools.lru_cache(maxsize=1024)
 def _signed_header_names(text: str) -> tuple[str, ...]:
+    return _cached_header_names(text) if len(text) <= _CACHED_LENGTH else tuple(text.split(";"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_header_names(text: str) -> tuple[str, ...]:
     return tuple(text.split(";"))
 
 

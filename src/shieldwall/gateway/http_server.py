@@ -44,6 +44,7 @@ _SWEEP_S = 1.0
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _STATUS_LINES = {status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n" for status in HTTPStatus}
 _UNSAFE = str.maketrans("\r\n\0", "   ")
+_CACHED_NAME = 64  # the longest header name the name caches keep
 
 
 def status_line(status: int) -> str:
@@ -73,15 +74,24 @@ def encode_response(response: HttpResponse, *, head: bool, close: bool) -> bytes
     return head_bytes if head else head_bytes + response.body
 
 
-@functools.lru_cache(maxsize=512)
 def _wire_name(name: str) -> str:
-    """A response header's name as written (a service answers with the same few names again and again)."""
+    """A response header's name as written, cached (services answer with the same few names again and again)."""
+    return _cached_wire_name(name) if len(name) <= _CACHED_NAME else name.lower().translate(_UNSAFE)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_wire_name(name: str) -> str:
     return name.lower().translate(_UNSAFE)
 
 
-@functools.lru_cache(maxsize=512)
 def _request_header_name(name: bytes) -> str:
-    """A request header's name, decoded and lower-cased once per distinct name (clients repeat theirs)."""
+    """A request header's name, decoded and lower-cased once per distinct name (clients repeat theirs); only
+    names of a usual length are cached, so a hostile client cannot fill the cache with large ones."""
+    return _cached_request_name(name) if len(name) <= _CACHED_NAME else name.decode("latin-1").lower()
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_request_name(name: bytes) -> str:
     return name.decode("latin-1").lower()
 
 

@@ -77,11 +77,7 @@ def _from_arn(value: str, partition: str, region: str, aliases: bool) -> KeyRef:
         parsed = arn.parse(value)
     except ValueError:
         raise errors.invalid_arn(f"Invalid arn {value}") from None
-    if (
-        parsed.service != "kms"
-        or parsed.partition != partition
-        or not _ACCOUNT.fullmatch(parsed.account)
-    ):
+    if parsed.service != "kms" or parsed.partition != partition or not _ACCOUNT.fullmatch(parsed.account):
         raise errors.invalid_arn(f"Invalid arn {value}")
     if parsed.region != region:
         raise errors.invalid_arn_region(parsed.region)
