@@ -3,9 +3,10 @@ unsigned AssumeRoleWith* call, and the `resources` a call touched."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from shieldwall.memo import short_values_cached
 
 # (service, resource type in the ARN) → CloudTrail's resource type
 _RESOURCE_TYPES = {
@@ -59,7 +60,7 @@ def resources_of(arns: Iterable[str]) -> list[dict[str, str]]:
     return entries
 
 
-@functools.lru_cache(maxsize=4096)
+@short_values_cached(512, maxsize=4096)
 def _entry(arn: str) -> tuple[tuple[str, str], ...] | None:
     """An ARN's entry, as pairs (the same few ARNs come again and again); None for what is no ARN."""
     parts = arn.split(":", 5)

@@ -39,6 +39,7 @@ from shieldwall import ids
 from shieldwall.audit.events import is_read_only
 from shieldwall.clock import fmt_iso8601, parse_iso8601
 from shieldwall.errors import AwsError
+from shieldwall.memo import short_values_cached
 from shieldwall.store.base import StoreError
 from shieldwall.store.sqlite import SqliteStore
 
@@ -359,7 +360,7 @@ def username_of(identity: Mapping[str, Any]) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
+@short_values_cached(512, maxsize=4096)
 def resource_name(arn: str) -> str:
     """The name in an ARN's resource part: `user/dev/bob` → `bob`, `function:f` → `f`, `b` → `b`."""
     resource = arn.split(":", 5)[-1]

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from shieldwall.auth import sigv4
 from shieldwall.auth.errors import auth_error
 from shieldwall.http import HttpRequest
+from shieldwall.memo import short_values_cached
 
 MAX_PRESIGNED_EXPIRES = 604800
 PRESIGNED_PARAMS = (
@@ -245,31 +246,18 @@ def _build_auth(
     )
 
 
+@short_values_cached(_CACHED_LENGTH)
 def _credential_parts(credential: str) -> tuple[str, SigningScope, str] | None:
     """(access key id, scope, terminator) of `key/date/region/service/aws4_request`; None when malformed. Cached:
-    a client signs request after request with one credential a day (only values of a credential's size, so a
-    hostile header cannot fill the cache with large strings)."""
-    return _cached_credential_parts(credential) if len(credential) <= _CACHED_LENGTH else _split(credential)
-
-
-@functools.lru_cache(maxsize=1024)
-def _cached_credential_parts(credential: str) -> tuple[str, SigningScope, str] | None:
-    return _split(credential)
-
-
-def _split(credential: str) -> tuple[str, SigningScope, str] | None:
+    a client signs request after request with one credential a day."""
     parts = credential.split("/")
     if len(parts) != 5 or not all(parts):
         return None
     return parts[0], SigningScope(parts[1], parts[2], parts[3]), parts[4]
 
 
+@short_values_cached(_CACHED_LENGTH)
 def _signed_header_names(text: str) -> tuple[str, ...]:
-    return _cached_header_names(text) if len(text) <= _CACHED_LENGTH else tuple(text.split(";"))
-
-
-@functools.lru_cache(maxsize=1024)
-def _cached_header_names(text: str) -> tuple[str, ...]:
     return tuple(text.split(";"))
 
 

@@ -20,7 +20,6 @@ pause reading from that client until its buffer drains.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import signal
 import socket
@@ -32,6 +31,7 @@ from typing import Any
 import httptools
 
 from shieldwall.http import HttpRequest, HttpResponse
+from shieldwall.memo import short_values_cached
 
 log = logging.getLogger("shieldwall.http")
 
@@ -74,24 +74,15 @@ def encode_response(response: HttpResponse, *, head: bool, close: bool) -> bytes
     return head_bytes if head else head_bytes + response.body
 
 
+@short_values_cached(_CACHED_NAME, maxsize=512)
 def _wire_name(name: str) -> str:
-    """A response header's name as written, cached (services answer with the same few names again and again)."""
-    return _cached_wire_name(name) if len(name) <= _CACHED_NAME else name.lower().translate(_UNSAFE)
-
-
-@functools.lru_cache(maxsize=512)
-def _cached_wire_name(name: str) -> str:
+    """A response header's name as written (services answer with the same few names again and again)."""
     return name.lower().translate(_UNSAFE)
 
 
+@short_values_cached(_CACHED_NAME, maxsize=512)
 def _request_header_name(name: bytes) -> str:
-    """A request header's name, decoded and lower-cased once per distinct name (clients repeat theirs); only
-    names of a usual length are cached, so a hostile client cannot fill the cache with large ones."""
-    return _cached_request_name(name) if len(name) <= _CACHED_NAME else name.decode("latin-1").lower()
-
-
-@functools.lru_cache(maxsize=512)
-def _cached_request_name(name: bytes) -> str:
+    """A request header's name, decoded and lower-cased (clients repeat theirs)."""
     return name.decode("latin-1").lower()
 
 
