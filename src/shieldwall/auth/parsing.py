@@ -223,7 +223,7 @@ def _build_auth(
     token: str | None,
     authorization: str,
 ) -> SigV4Params:
-    parts = _credential_parts(credential)
+    parts = credential_parts(credential)
     if parts is None:
         raise auth_error("malformed_credential", family, credential=credential)
     signed_headers = _signed_header_names(signed_headers_text)
@@ -247,9 +247,9 @@ def _build_auth(
 
 
 @short_values_cached(_CACHED_LENGTH)
-def _credential_parts(credential: str) -> tuple[str, SigningScope, str] | None:
+def credential_parts(credential: str) -> tuple[str, SigningScope, str] | None:
     """(access key id, scope, terminator) of `key/date/region/service/aws4_request`; None when malformed. Cached:
-    a client signs request after request with one credential a day."""
+    a client signs request after request with one credential a day, and routing reads it before verification."""
     parts = credential.split("/")
     if len(parts) != 5 or not all(parts):
         return None

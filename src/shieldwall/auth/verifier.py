@@ -20,7 +20,13 @@ from shieldwall.auth import sigv4
 from shieldwall.auth.chunked import ChunkSigning, DecodedBody, decode_streaming
 from shieldwall.auth.credentials import Credential, CredentialResolver
 from shieldwall.auth.errors import FAMILIES, auth_error
-from shieldwall.auth.parsing import SigningScope, SigV4Params, credential_in_header, parse_auth
+from shieldwall.auth.parsing import (
+    SigningScope,
+    SigV4Params,
+    credential_in_header,
+    credential_parts,
+    parse_auth,
+)
 from shieldwall.clock import fmt_iso8601
 from shieldwall.errors import AwsError
 from shieldwall.http import HttpRequest
@@ -60,8 +66,8 @@ def extract_scope(request: HttpRequest) -> SigningScope | None:
             credential = request.query_param("X-Amz-Credential")
         else:
             return None
-        parts = credential.split("/") if credential else []
-        return SigningScope(parts[1], parts[2], parts[3]) if len(parts) == 5 else None
+        parts = credential_parts(credential) if credential else None
+        return parts[1] if parts is not None else None
     except Exception:  # routing must never fail on a hostile header
         return None
 

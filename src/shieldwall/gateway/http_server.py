@@ -259,9 +259,9 @@ class Connection(asyncio.Protocol):
         self._count_header_bytes(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_bytes += len(name) + len(value)  # `_count_header_bytes` inline: ten or more per request
+        self._header_bytes += len(name) + len(value)  # counted inline: ten or more headers per request
         if self._header_bytes > MAX_HEADER_BYTES:
-            self._count_header_bytes(0)
+            self._refuse_large_headers()
         if self.refusal is None:
             self._headers.append((_request_header_name(name), value.decode("utf-8", "surrogateescape")))
 
@@ -348,5 +348,9 @@ class Connection(asyncio.Protocol):
 
     def _count_header_bytes(self, size: int) -> None:
         self._header_bytes += size
-        if self._header_bytes > MAX_HEADER_BYTES and self.refusal is None:
+        if self._header_bytes > MAX_HEADER_BYTES:
+            self._refuse_large_headers()
+
+    def _refuse_large_headers(self) -> None:
+        if self.refusal is None:
             self.refusal = (431, "request header fields too large")
